@@ -1,0 +1,48 @@
+import { ensureError, hasErrorCode } from '../shared/errors';
+import { pollUsage, runPoll } from './commands/poll';
+import { UsageError } from './usageError';
+
+type Command = { usage: string; run: (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number> };
+
+const commands: Record<string, Command> = {
+    poll: { usage: pollUsage, run: runPoll },
+};
+
+function usage(): string {
+    return ['Usage:', ...Object.values(commands).map((command) => `  ${command.usage.split('\n').join('\n  ')}`)].join('\n');
+}
+
+/** Runs one command; exit 0 on success, 2 on bad input (arguments, settings, rules), 1 on failure. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+        process.stdout.write(`${usage()}\n`);
+        return name === undefined ? 2 : 0;
+    }
+    const command = commands[name];
+    if (!command) {
+        process.stderr.write(`error: unknown command "${name}"\n${usage()}\n`);
+        return 2;
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write(`${command.usage}\n`);
+        return 0;
+    }
+    try {
+        return await command.run(rest, env);
+    } catch (thrown) {
+        const error = ensureError(thrown);
+        process.stderr.write(`error: ${error.message}\n`);
+        if (error instanceof UsageError) {
+            process.stderr.write(`usage: ${command.usage.split('\n')[0]}\n`);
+            return 2;
+        }
+        return hasErrorCode(error, 'settings.invalid') || hasErrorCode(error, 'args.invalid') || hasErrorCode(error, 'rules.invalid') ? 2 : 1;
+    }
+}
+
+if (require.main === module) {
+    void main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+import { levelsAtOrAbove, riskLevels } from '../detection';
+import { parseSettings, positiveNumberSetting, SettingsSource } from './parseSettings';
+
+/** True for http(s) URLs on 127.0.0.1, ::1 or localhost: the local stand-ins, reached without Azure credentials. */
+export function isLoopbackUrl(url: string): boolean {
+    try {
+        const host = new URL(url).hostname;
+        return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+    } catch {
+        return false;
+    }
+}
+
+const graphEndpoint = z
+    .url()
+    .default('https://graph.microsoft.com')
+    .refine((url) => url.startsWith('https://') || isLoopbackUrl(url), 'must be https (http only on loopback)')
+    .transform((url) => url.replace(/\/+$/, ''));
+
+/** NCRONTAB with 6 fields (`{second} {minute} {hour} {day} {month} {day-of-week}`) or 5. */
+const ncrontab = z
+    .string()
+    .refine((value) => [5, 6].includes(value.trim().split(/\s+/).length), 'must be an NCRONTAB expression with 5 or 6 fields');
+
+/** Settings every Graph caller needs. */
+export const graphSettingsSchema = z.object({
+    /** Entra tenant id (GUID) the app works on; part of every message id and audit record. Required. */
+    TENANT_ID: z.string().min(1),
+    /** Graph root, e.g. https://graph.microsoft.us for GCC High; a loopback URL selects the local simulator. */
+    GRAPH_ENDPOINT: graphEndpoint,
+    /** Identity-protection calls per second for this tenant, shared by all apps (Graph allows 1). Default 1. */
+    GRAPH_CALLS_PER_SECOND: positiveNumberSetting(1),
+    /** Attempts per Graph request on 429, 5xx, network errors and timeouts, before giving up. Default 6. */
+    GRAPH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+    /** Seconds one Graph request may take before it is abandoned and retried. Default 30. */
+    GRAPH_REQUEST_TIMEOUT_SECONDS: positiveNumberSetting(30),
+    /** Client id of a user-assigned managed identity; empty for a system-assigned one. Optional. */
+    AZURE_CLIENT_ID: z.string().min(1).optional(),
+});
+
+/** Settings of the intake (the timer function and `risk-responder poll`). */
+export const intakeSettingsSchema = z.object({
+    /** Lowest risk level queued: low | medium | high. Default high. */
+    MIN_RISK_LEVEL: z.enum(riskLevels).default('high'),
+    /** NCRONTAB schedule of pollRiskDetections, bound as %POLL_SCHEDULE%. Default every 5 minutes. */
+    POLL_SCHEDULE: ncrontab.default('0 */5 * * * *'),
+    /** Minutes each poll re-reads before the watermark, because Graph surfaces records late. Default 15. */
+    POLL_OVERLAP_MINUTES: positiveNumberSetting(15),
+    /** Hours to look back on the very first poll (no checkpoint yet). Default 24. */
+    INITIAL_LOOKBACK_HOURS: positiveNumberSetting(24),
+    /** Seconds a poll cycle may spend before it stops listing and keeps its progress. Default 240. */
+    POLL_TIME_BUDGET_SECONDS: positiveNumberSetting(240),
+});
+
+/** Where the Service Bus queue is: a connection string, or a namespace reached by identity. */
+export const queueSettingsSchema = z
+    .object({
+        /** Queue the poller sends to and remediateRisk listens on, bound as %RISK_QUEUE_NAME%. */
+        RISK_QUEUE_NAME: z.string().min(1).default('risk-detections'),
+        /** Connection string (local emulator or SAS). Secret. Use this or the namespace form. */
+        ServiceBusConnection: z.string().min(1).optional(),
+        /** Namespace host, e.g. contoso-risk.servicebus.windows.net, reached with the managed identity. */
+        ServiceBusConnection__fullyQualifiedNamespace: z.string().min(1).optional(),
+        /** Client id of the user-assigned identity for Service Bus, as the host's binding reads it. Optional. */
+        ServiceBusConnection__clientId: z.string().min(1).optional(),
+    })
+    .superRefine((value, ctx) => {
+        if (!value.ServiceBusConnection && !value.ServiceBusConnection__fullyQualifiedNamespace) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['ServiceBusConnection'],
+                message: 'missing: set ServiceBusConnection or ServiceBusConnection__fullyQualifiedNamespace',
+            });
+        }
+    });
+
+/** Where the intake checkpoint lives: a blob in the Functions storage account, or a local folder. */
+export const checkpointSettingsSchema = z
+    .object({
+        /** blob (Azure Storage, the default) or file (a local folder, for local runs). */
+        CHECKPOINT_STORE: z.enum(['blob', 'file']).default('blob'),
+        /** Folder of the file checkpoint store; required when CHECKPOINT_STORE=file. */
+        CHECKPOINT_DIR: z.string().min(1).optional(),
+        /** Blob container of the checkpoint. Default risk-responder. */
+        CHECKPOINT_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name').default('risk-responder'),
+        /** Storage connection string (Azurite: UseDevelopmentStorage=true). Secret. */
+        AzureWebJobsStorage: z.string().min(1).optional(),
+        /** Storage account name, reached with the managed identity (the host's identity-based form). */
+        AzureWebJobsStorage__accountName: z.string().min(1).optional(),
+        /** Blob endpoint for identity-based access in sovereign clouds. Optional. */
+        AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+    })
+    .superRefine((value, ctx) => {
+        if (value.CHECKPOINT_STORE === 'file' && !value.CHECKPOINT_DIR) {
+            ctx.addIssue({ code: 'custom', path: ['CHECKPOINT_DIR'], message: 'missing: required when CHECKPOINT_STORE=file' });
+        }
+        if (
+            value.CHECKPOINT_STORE === 'blob' &&
+            !value.AzureWebJobsStorage &&
+            !value.AzureWebJobsStorage__accountName &&
+            !value.AzureWebJobsStorage__blobServiceUri
+        ) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['AzureWebJobsStorage'],
+                message: 'missing: set AzureWebJobsStorage or AzureWebJobsStorage__accountName for the blob checkpoint',
+            });
+        }
+    });
+
+export type GraphSettings = z.infer<typeof graphSettingsSchema>;
+export type IntakeSettings = z.infer<typeof intakeSettingsSchema>;
+export type QueueSettings = z.infer<typeof queueSettingsSchema>;
+export type CheckpointSettings = z.infer<typeof checkpointSettingsSchema>;
+
+/** Everything the poller function needs. */
+export const pollerSettingsSchema = z.intersection(
+    z.intersection(graphSettingsSchema, intakeSettingsSchema),
+    z.intersection(queueSettingsSchema, checkpointSettingsSchema),
+);
+export type PollerSettings = z.infer<typeof pollerSettingsSchema>;
+
+/** Reads and validates the poller's settings once; throws `settings.invalid` naming every bad key. */
+export function loadPollerSettings(source: SettingsSource): PollerSettings {
+    return parseSettings(pollerSettingsSchema, source);
+}
+
+/** The risk levels intake queues, from MIN_RISK_LEVEL. */
+export function queuedLevels(settings: Pick<IntakeSettings, 'MIN_RISK_LEVEL'>): string[] {
+    return levelsAtOrAbove(settings.MIN_RISK_LEVEL);
+}
