@@ -93,3 +93,10 @@ export function canonicalToDate(canonical: string): Date {
 export function formatErrorDate(date: Date): string {
     return date.toISOString().slice(0, 19);
 }
+
+/** The canonical instant one tick (100 ns) later: keeps lastUpdatedDateTime strictly increasing under a frozen clock. */
+export function nextTick(canonical: string): string {
+    const ms = Date.parse(`${canonical.slice(0, 23)}Z`);
+    const ticks = Number(canonical.slice(23, 27)) + 1;
+    return ticks > 9999 ? canonicalFromParts(ms + 1, 0) : canonicalFromParts(ms, ticks);
+}

@@ -339,10 +339,7 @@ function compileComparison<T>(
             if (literal.kind !== 'dateTimeOffset') {
                 throw mismatch();
             }
-            return (item) => {
-                const value = read(item, property);
-                return typeof value === 'string' && compareOrdinal(operator, value, literal.value);
-            };
+            return (item) => compareOrdinal(operator, read(item, property), literal.value);
         }
         case 'boolean': {
             if (literal.kind !== 'boolean') {

@@ -58,9 +58,10 @@ export class PacedRetryMiddleware implements Middleware {
         const { pacer, maxAttempts, clock } = this.options;
         const requestLogger = context.middlewareControl?.getMiddlewareOptions(RequestLogger) as RequestLogger | undefined;
         const logger = requestLogger?.logger ?? this.options.logger;
-        const url = typeof context.request === 'string' ? context.request : context.request.url;
+        // RequestInfo is a string or a Request; the Graph client passes a string.
+        const url: string = typeof context.request === 'string' ? context.request : (context.request as { url: string }).url;
         const paced = isIdentityProtectionUrl(url);
-        const headers = new Headers(context.options?.headers as ConstructorParameters<typeof Headers>[0]);
+        const headers = new Headers(context.options?.headers);
         headers.set('Authorization', `Bearer ${await this.options.tokens.getToken()}`);
 
         for (let attempt = 1; ; attempt++) {

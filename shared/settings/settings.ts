@@ -122,6 +122,24 @@ export const pollerSettingsSchema = z.intersection(
 );
 export type PollerSettings = z.infer<typeof pollerSettingsSchema>;
 
+/** Every poller setting key, for the sample file and the deployment templates to be checked against. */
+export const pollerSettingKeys: readonly string[] = [
+    ...Object.keys(graphSettingsSchema.shape),
+    ...Object.keys(intakeSettingsSchema.shape),
+    ...Object.keys(queueSettingsSchema.shape),
+    ...Object.keys(checkpointSettingsSchema.shape),
+];
+
+/** Keys that are alternatives to others (identity-based forms, user-assigned identity, local folders). */
+export const alternativeSettingKeys: readonly string[] = [
+    'AZURE_CLIENT_ID',
+    'ServiceBusConnection__fullyQualifiedNamespace',
+    'ServiceBusConnection__clientId',
+    'CHECKPOINT_DIR',
+    'AzureWebJobsStorage__accountName',
+    'AzureWebJobsStorage__blobServiceUri',
+];
+
 /** Reads and validates the poller's settings once; throws `settings.invalid` naming every bad key. */
 export function loadPollerSettings(source: SettingsSource): PollerSettings {
     return parseSettings(pollerSettingsSchema, source);
