@@ -110,3 +110,17 @@ export function takePage<T>(request: PageRequest<T>): Page<T> {
         .join('&');
     return { items: page, nextLink: `${request.baseUrl}${request.path}?${search}` };
 }
+
+/** `@odata.context` of a response: `${baseUrl}/v1.0/$metadata#${fragment}`. */
+export function odataContext(baseUrl: string, fragment: string): string {
+    return `${baseUrl}/v1.0/$metadata#${fragment}`;
+}
+
+/** The body of a collection response: context, value, and the next link when there is one. */
+export function collectionBody(context: string, value: unknown[], nextLink: string | undefined): Record<string, unknown> {
+    const body: Record<string, unknown> = { '@odata.context': context, value };
+    if (nextLink !== undefined) {
+        body['@odata.nextLink'] = nextLink;
+    }
+    return body;
+}

@@ -6,6 +6,7 @@
  * a 400 keeps client code from relying on them. Parameters without a `$` are ignored.
  */
 import { badRequest } from './graphErrors';
+import { ODataFilterError, createFilterPredicate, type FilterSchema, type FilterValue } from './odataFilter';
 
 export type QueryOptionName = '$filter' | '$select' | '$top' | '$skiptoken';
 
@@ -100,4 +101,23 @@ export function selectFields(record: Readonly<Record<string, unknown>>, select: 
 /** The `@odata.context` suffix for a collection: `(a,b)` when fields were selected. */
 export function selectSuffix(select: readonly string[] | undefined): string {
     return select === undefined ? '' : `(${select.join(',')})`;
+}
+
+/** The predicate of a `$filter` (everything passes when there is none); a bad filter is a 400 BadRequest. */
+export function compileQueryFilter<T>(
+    filter: string | undefined,
+    schema: FilterSchema,
+    read: (item: T, property: string) => FilterValue,
+): (item: T) => boolean {
+    if (filter === undefined) {
+        return () => true;
+    }
+    try {
+        return createFilterPredicate(filter, schema, read);
+    } catch (error) {
+        if (error instanceof ODataFilterError) {
+            throw badRequest(`Invalid filter clause: ${error.message}`);
+        }
+        throw error;
+    }
 }

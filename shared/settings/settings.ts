@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { levelsAtOrAbove, riskLevels } from '../detection';
-import { parseSettings, positiveNumberSetting, SettingsSource } from './parseSettings';
+import { booleanSetting, parseSettings, positiveNumberSetting, SettingsSource } from './parseSettings';
 
 /** True for http(s) URLs on 127.0.0.1, ::1 or localhost: the local stand-ins, reached without Azure credentials. */
 export function isLoopbackUrl(url: string): boolean {
@@ -76,6 +76,22 @@ export const queueSettingsSchema = z
         }
     });
 
+/** The Functions storage account, shared by the checkpoint blob and the audit table (the host's keys). */
+const storageShape = {
+    /** Storage connection string (Azurite: UseDevelopmentStorage=true). Secret. */
+    AzureWebJobsStorage: z.string().min(1).optional(),
+    /** Storage account name, reached with the managed identity (the host's identity-based form). */
+    AzureWebJobsStorage__accountName: z.string().min(1).optional(),
+    /** Blob endpoint for identity-based access in sovereign clouds. Optional. */
+    AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+    /** Table endpoint for identity-based access in sovereign clouds. Optional. */
+    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+};
+
+function hasStorage(value: { AzureWebJobsStorage?: string | undefined; AzureWebJobsStorage__accountName?: string | undefined }): boolean {
+    return Boolean(value.AzureWebJobsStorage ?? value.AzureWebJobsStorage__accountName);
+}
+
 /** Where the intake checkpoint lives: a blob in the Functions storage account, or a local folder. */
 export const checkpointSettingsSchema = z
     .object({
@@ -84,24 +100,17 @@ export const checkpointSettingsSchema = z
         /** Folder of the file checkpoint store; required when CHECKPOINT_STORE=file. */
         CHECKPOINT_DIR: z.string().min(1).optional(),
         /** Blob container of the checkpoint. Default risk-responder. */
-        CHECKPOINT_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name').default('risk-responder'),
-        /** Storage connection string (Azurite: UseDevelopmentStorage=true). Secret. */
-        AzureWebJobsStorage: z.string().min(1).optional(),
-        /** Storage account name, reached with the managed identity (the host's identity-based form). */
-        AzureWebJobsStorage__accountName: z.string().min(1).optional(),
-        /** Blob endpoint for identity-based access in sovereign clouds. Optional. */
-        AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+        CHECKPOINT_CONTAINER: z
+            .string()
+            .regex(/^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$/, 'must be a valid container name')
+            .default('risk-responder'),
+        ...storageShape,
     })
     .superRefine((value, ctx) => {
         if (value.CHECKPOINT_STORE === 'file' && !value.CHECKPOINT_DIR) {
             ctx.addIssue({ code: 'custom', path: ['CHECKPOINT_DIR'], message: 'missing: required when CHECKPOINT_STORE=file' });
         }
-        if (
-            value.CHECKPOINT_STORE === 'blob' &&
-            !value.AzureWebJobsStorage &&
-            !value.AzureWebJobsStorage__accountName &&
-            !value.AzureWebJobsStorage__blobServiceUri
-        ) {
+        if (value.CHECKPOINT_STORE === 'blob' && !hasStorage(value)) {
             ctx.addIssue({
                 code: 'custom',
                 path: ['AzureWebJobsStorage'],
@@ -110,10 +119,46 @@ export const checkpointSettingsSchema = z
         }
     });
 
+/** Settings of the consumer (remediateRisk) beyond Graph and the queue. */
+export const remediationSettingsSchema = z
+    .object({
+        /** Path of the rules file (YAML or JSON), relative to the app root. Default rules.yaml. */
+        RULES_FILE: z.string().min(1).default('rules.yaml'),
+        /** true forces dry-run whatever the rules file says (first rollout, `start --tenant`). Default false. */
+        FORCE_DRY_RUN: booleanSetting(false),
+        /** Most automatic confirmCompromised per rolling hour before the breaker holds the rest. Default 50. */
+        BREAKER_MAX_CONFIRMATIONS_PER_HOUR: z.coerce.number().int().min(0).default(50),
+        /** Most automatic dismissals per rolling hour before the breaker holds the rest. Default 200. */
+        BREAKER_MAX_DISMISSALS_PER_HOUR: z.coerce.number().int().min(0).default(200),
+        /** table (Azure Table Storage, the default) or file (JSON lines in a local folder). */
+        AUDIT_STORE: z.enum(['table', 'file']).default('table'),
+        /** Table of the audit trail. Default riskresponderaudit. */
+        AUDIT_TABLE: z
+            .string()
+            .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be a valid table name')
+            .default('riskresponderaudit'),
+        /** Folder of the file audit store; required when AUDIT_STORE=file. */
+        AUDIT_DIR: z.string().min(1).optional(),
+        ...storageShape,
+    })
+    .superRefine((value, ctx) => {
+        if (value.AUDIT_STORE === 'file' && !value.AUDIT_DIR) {
+            ctx.addIssue({ code: 'custom', path: ['AUDIT_DIR'], message: 'missing: required when AUDIT_STORE=file' });
+        }
+        if (value.AUDIT_STORE === 'table' && !hasStorage(value)) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['AzureWebJobsStorage'],
+                message: 'missing: set AzureWebJobsStorage or AzureWebJobsStorage__accountName for the audit table',
+            });
+        }
+    });
+
 export type GraphSettings = z.infer<typeof graphSettingsSchema>;
 export type IntakeSettings = z.infer<typeof intakeSettingsSchema>;
 export type QueueSettings = z.infer<typeof queueSettingsSchema>;
 export type CheckpointSettings = z.infer<typeof checkpointSettingsSchema>;
+export type RemediationSettings = z.infer<typeof remediationSettingsSchema>;
 
 /** Everything the poller function needs. */
 export const pollerSettingsSchema = z.intersection(
@@ -122,12 +167,28 @@ export const pollerSettingsSchema = z.intersection(
 );
 export type PollerSettings = z.infer<typeof pollerSettingsSchema>;
 
+/** Everything the consumer function needs. */
+export const consumerSettingsSchema = z.intersection(z.intersection(graphSettingsSchema, queueSettingsSchema), remediationSettingsSchema);
+export type ConsumerSettings = z.infer<typeof consumerSettingsSchema>;
+
+/** Reads and validates the consumer's settings once; throws `settings.invalid` naming every bad key. */
+export function loadConsumerSettings(source: SettingsSource): ConsumerSettings {
+    return parseSettings(consumerSettingsSchema, source);
+}
+
 /** Every poller setting key, for the sample file and the deployment templates to be checked against. */
 export const pollerSettingKeys: readonly string[] = [
     ...Object.keys(graphSettingsSchema.shape),
     ...Object.keys(intakeSettingsSchema.shape),
     ...Object.keys(queueSettingsSchema.shape),
     ...Object.keys(checkpointSettingsSchema.shape),
+];
+
+/** Every consumer setting key. */
+export const consumerSettingKeys: readonly string[] = [
+    ...Object.keys(graphSettingsSchema.shape),
+    ...Object.keys(queueSettingsSchema.shape),
+    ...Object.keys(remediationSettingsSchema.shape),
 ];
 
 /** Keys that are alternatives to others (identity-based forms, user-assigned identity, local folders). */
@@ -138,6 +199,8 @@ export const alternativeSettingKeys: readonly string[] = [
     'CHECKPOINT_DIR',
     'AzureWebJobsStorage__accountName',
     'AzureWebJobsStorage__blobServiceUri',
+    'AzureWebJobsStorage__tableServiceUri',
+    'AUDIT_DIR',
 ];
 
 /** Reads and validates the poller's settings once; throws `settings.invalid` naming every bad key. */

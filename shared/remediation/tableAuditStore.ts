@@ -1,0 +1,139 @@
+import { odata, RestError, TableClient, TransactionAction } from '@azure/data-tables';
+
+import { AppError } from '../errors';
+import { AuditRecord, auditRecordSchema } from './auditRecord';
+import { AuditQuery, AuditStore } from './auditStore';
+
+/** The stored entity: partition = tenant, row = decisionId; arrays as JSON text (Table has no array type). */
+interface AuditEntity {
+    partitionKey: string;
+    rowKey: string;
+    time: string;
+    userId: string;
+    userPrincipalName: string;
+    action: string;
+    mode: string;
+    outcome: string;
+    ruleId: string;
+    detectionIds: string;
+    reason: string;
+    messageIds: string;
+    rawBody?: string;
+}
+
+/** Audit trail in Azure Table Storage (Azurite locally), one entity per decision, upserted. */
+export class TableAuditStore implements AuditStore {
+    private tableReady = false;
+
+    constructor(
+        private readonly table: TableClient,
+        private readonly tenantId: string,
+    ) {}
+
+    async put(records: readonly AuditRecord[]): Promise<void> {
+        await this.ensureTable();
+        // One entity may appear once per transaction: the last record of a decision wins.
+        const latest = [...new Map(records.map((record) => [record.decisionId, record])).values()];
+        // A transaction takes at most 100 entities of one partition.
+        for (let start = 0; start < latest.length; start += 100) {
+            const chunk = latest.slice(start, start + 100);
+            const actions = chunk.map((record): TransactionAction => ['upsert', { ...toEntity(record) }, 'Replace']);
+            await this.run('write', () => this.table.submitTransaction(actions));
+        }
+    }
+
+    async get(decisionIds: readonly string[]): Promise<Map<string, AuditRecord>> {
+        const found = new Map<string, AuditRecord>();
+        await this.ensureTable();
+        for (const decisionId of new Set(decisionIds)) {
+            try {
+                const entity = await this.table.getEntity<AuditEntity>(this.tenantId, decisionId);
+                found.set(decisionId, fromEntity(entity));
+            } catch (error) {
+                if (!(error instanceof RestError && error.statusCode === 404)) {
+                    throw new AppError('storage.failed', 'Cannot read the audit table', true, { cause: error });
+                }
+            }
+        }
+        return found;
+    }
+
+    async list(query: AuditQuery): Promise<AuditRecord[]> {
+        await this.ensureTable();
+        const since = query.since?.toISOString() ?? '1970-01-01T00:00:00.000Z';
+        const filter =
+            query.userId === undefined
+                ? odata`PartitionKey eq ${this.tenantId} and time ge ${since}`
+                : odata`PartitionKey eq ${this.tenantId} and time ge ${since} and userId eq ${query.userId}`;
+        const records: AuditRecord[] = [];
+        await this.run('read', async () => {
+            for await (const entity of this.table.listEntities<AuditEntity>({ queryOptions: { filter } })) {
+                records.push(fromEntity(entity));
+            }
+        });
+        return records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    }
+
+    private async ensureTable(): Promise<void> {
+        if (!this.tableReady) {
+            await this.run('create', () => this.table.createTable());
+            this.tableReady = true;
+        }
+    }
+
+    private async run<T>(what: string, operation: () => Promise<T>): Promise<T> {
+        try {
+            return await operation();
+        } catch (error) {
+            throw new AppError('storage.failed', `Audit table ${what} failed`, true, { cause: error });
+        }
+    }
+}
+
+function toEntity(record: AuditRecord): AuditEntity {
+    return {
+        partitionKey: record.tenantId,
+        rowKey: record.decisionId,
+        time: record.time,
+        userId: record.userId ?? '',
+        userPrincipalName: record.userPrincipalName ?? '',
+        action: record.action,
+        mode: record.mode,
+        outcome: record.outcome,
+        ruleId: record.ruleId ?? '',
+        detectionIds: JSON.stringify(record.detectionIds),
+        reason: record.reason,
+        messageIds: JSON.stringify(record.messageIds),
+        ...(record.rawBody === undefined ? {} : { rawBody: record.rawBody }),
+    };
+}
+
+function fromEntity(entity: AuditEntity): AuditRecord {
+    const parsed = auditRecordSchema.safeParse({
+        decisionId: entity.rowKey,
+        tenantId: entity.partitionKey,
+        time: entity.time,
+        userId: entity.userId || null,
+        userPrincipalName: entity.userPrincipalName || null,
+        action: entity.action,
+        mode: entity.mode,
+        outcome: entity.outcome,
+        ruleId: entity.ruleId || null,
+        detectionIds: parseJsonArray(entity.detectionIds),
+        reason: entity.reason,
+        messageIds: parseJsonArray(entity.messageIds),
+        ...(entity.rawBody === undefined ? {} : { rawBody: entity.rawBody }),
+    });
+    if (!parsed.success) {
+        throw new AppError('storage.failed', `Audit entity ${entity.rowKey} is not an audit record`, false);
+    }
+    return parsed.data;
+}
+
+function parseJsonArray(text: string): unknown {
+    try {
+        return JSON.parse(text) as unknown;
+    } catch {
+        return null;
+    }
+}
