@@ -2,7 +2,14 @@
 
 export type FaultKind = 'status500' | 'status503' | 'status429' | 'timeout' | 'malformedJson' | 'malformedShape';
 
-const faultKinds: readonly FaultKind[] = ['status500', 'status503', 'status429', 'timeout', 'malformedJson', 'malformedShape'];
+const faultKinds: readonly FaultKind[] = [
+    'status500',
+    'status503',
+    'status429',
+    'timeout',
+    'malformedJson',
+    'malformedShape',
+];
 
 export interface FaultSpec {
     /** Tested against the request path, e.g. `/v1.0/identityProtection/riskDetections` (no query). All when absent. */

@@ -29,7 +29,13 @@ export const riskDetailValues = [
     'm365DAdminDismissedDetection',
 ] as const;
 
-export const detectionTimingTypeValues = ['notDefined', 'realtime', 'nearRealtime', 'offline', 'unknownFutureValue'] as const;
+export const detectionTimingTypeValues = [
+    'notDefined',
+    'realtime',
+    'nearRealtime',
+    'offline',
+    'unknownFutureValue',
+] as const;
 
 export const activityTypeValues = ['signin', 'user', 'unknownFutureValue'] as const;
 

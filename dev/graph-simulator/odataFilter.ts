@@ -307,7 +307,10 @@ function compileComparison<T>(
             throw new ODataFilterError(`Only eq and ne can compare '${property}' with null.`);
         }
         const wantNull = operator === 'eq';
-        return (item) => (read(item, property) == null) === wantNull;
+        return (item) => {
+            const value = read(item, property);
+            return (value === null || value === undefined) === wantNull;
+        };
     }
 
     switch (definition.type) {

@@ -76,7 +76,9 @@ export function takePage<T>(request: PageRequest<T>): Page<T> {
     const { items, keyOf, predicate, query } = request;
     const bound = fingerprint(request.path, query);
     const start =
-        query.skipToken === undefined ? 0 : firstIndexAfter(items, keyOf, decodeSkipToken(request.secret, bound, query.skipToken));
+        query.skipToken === undefined
+            ? 0
+            : firstIndexAfter(items, keyOf, decodeSkipToken(request.secret, bound, query.skipToken));
 
     const page: T[] = [];
     let index = start;
@@ -117,7 +119,11 @@ export function odataContext(baseUrl: string, fragment: string): string {
 }
 
 /** The body of a collection response: context, value, and the next link when there is one. */
-export function collectionBody(context: string, value: unknown[], nextLink: string | undefined): Record<string, unknown> {
+export function collectionBody(
+    context: string,
+    value: unknown[],
+    nextLink: string | undefined,
+): Record<string, unknown> {
     const body: Record<string, unknown> = { '@odata.context': context, value };
     if (nextLink !== undefined) {
         body['@odata.nextLink'] = nextLink;

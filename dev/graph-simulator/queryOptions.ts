@@ -87,7 +87,10 @@ export function parseQueryOptions(search: URLSearchParams, spec: QuerySpec): Par
 }
 
 /** The selected fields of a record, in `$select` order; the whole record when nothing was selected. */
-export function selectFields(record: Readonly<Record<string, unknown>>, select: readonly string[] | undefined): Record<string, unknown> {
+export function selectFields(
+    record: Readonly<Record<string, unknown>>,
+    select: readonly string[] | undefined,
+): Record<string, unknown> {
     if (select === undefined) {
         return { ...record };
     }

@@ -98,7 +98,10 @@ export class Router {
                 continue;
             }
             pathTemplate ??= compiled.route.template;
-            if (compiled.route.method === method && (best === undefined || compiled.literalCount > best.compiled.literalCount)) {
+            if (
+                compiled.route.method === method &&
+                (best === undefined || compiled.literalCount > best.compiled.literalCount)
+            ) {
                 best = { compiled, params };
             }
         }

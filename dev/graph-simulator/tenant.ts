@@ -476,7 +476,8 @@ export class SimulatedTenant {
             ipAddress: input.ipAddress ?? null,
             location: input.location ?? null,
             additionalInfo: input.additionalInfo === undefined ? '[]' : input.additionalInfo,
-            correlationId: input.correlationId === undefined ? (signInLinked ? this.newGuid() : null) : input.correlationId,
+            correlationId:
+                input.correlationId === undefined ? (signInLinked ? this.newGuid() : null) : input.correlationId,
             requestId: input.requestId === undefined ? (signInLinked ? this.newGuid() : null) : input.requestId,
             visibleAt: input.visibleAt ?? canonicalToDate(lastUpdated),
         };
@@ -495,7 +496,11 @@ export class SimulatedTenant {
      * Changes a detection (e.g. its level rises) and bumps its lastUpdatedDateTime to `at` (strictly later than
      * before). With `visibleAfterMs`, the change surfaces that long after `at`; the old version is served meanwhile.
      */
-    updateDetection(id: string, changes: DetectionChanges, options: { at?: Date; visibleAfterMs?: number } = {}): SimulatedDetection {
+    updateDetection(
+        id: string,
+        changes: DetectionChanges,
+        options: { at?: Date; visibleAfterMs?: number } = {},
+    ): SimulatedDetection {
         const detection = this.detectionMap.get(id);
         if (detection === undefined) {
             throw new Error(`Unknown detection: ${id}`);
@@ -506,7 +511,12 @@ export class SimulatedTenant {
         return detection;
     }
 
-    private applyDetectionChange(detection: SimulatedDetection, changes: DetectionChanges, at: Date, lagMs: number): void {
+    private applyDetectionChange(
+        detection: SimulatedDetection,
+        changes: DetectionChanges,
+        at: Date,
+        lagMs: number,
+    ): void {
         if (at.getTime() >= detection.visibleAt.getTime()) {
             // The current version is what clients see now; keep it on show while the change surfaces.
             if (lagMs > 0) {
@@ -522,7 +532,8 @@ export class SimulatedTenant {
             detection.visibleAt = new Date(Math.max(detection.visibleAt.getTime(), at.getTime() + lagMs));
         }
         const stamp = toCanonical(at);
-        detection.lastUpdatedDateTime = stamp > detection.lastUpdatedDateTime ? stamp : nextTick(detection.lastUpdatedDateTime);
+        detection.lastUpdatedDateTime =
+            stamp > detection.lastUpdatedDateTime ? stamp : nextTick(detection.lastUpdatedDateTime);
         if (changes.riskLevel !== undefined) {
             detection.riskLevel = changes.riskLevel;
         }
@@ -544,9 +555,21 @@ export class SimulatedTenant {
         if (atRisk.length === 0) {
             if (existing === undefined && cause.riskState !== 'confirmedCompromised') {
                 // Risk seen and already resolved (e.g. MFA passed): listed, but not at risk.
-                this.upsertRiskyUser(userId, at, { riskLevel: 'none', riskState: cause.riskState, riskDetail: cause.riskDetail }, null, [cause.riskEventType]);
+                this.upsertRiskyUser(
+                    userId,
+                    at,
+                    { riskLevel: 'none', riskState: cause.riskState, riskDetail: cause.riskDetail },
+                    null,
+                    [cause.riskEventType],
+                );
             } else if (existing?.riskState === 'atRisk') {
-                this.upsertRiskyUser(userId, at, { riskLevel: 'none', riskState: cause.riskState, riskDetail: cause.riskDetail }, null, [cause.riskEventType]);
+                this.upsertRiskyUser(
+                    userId,
+                    at,
+                    { riskLevel: 'none', riskState: cause.riskState, riskDetail: cause.riskDetail },
+                    null,
+                    [cause.riskEventType],
+                );
             }
             return;
         }
@@ -562,7 +585,13 @@ export class SimulatedTenant {
         if (existing?.riskState === 'atRisk' && existing.riskLevel === highest.riskLevel) {
             return;
         }
-        this.upsertRiskyUser(userId, at, { riskLevel: highest.riskLevel, riskState: 'atRisk', riskDetail: 'none' }, null, [cause.riskEventType]);
+        this.upsertRiskyUser(
+            userId,
+            at,
+            { riskLevel: highest.riskLevel, riskState: 'atRisk', riskDetail: 'none' },
+            null,
+            [cause.riskEventType],
+        );
     }
 
     private upsertRiskyUser(
@@ -583,7 +612,7 @@ export class SimulatedTenant {
                 riskLevel: risk.riskLevel,
                 riskState: risk.riskState,
                 riskDetail: risk.riskDetail,
-                riskLastUpdatedDateTime: canonicalFromDate(at),
+                riskLastUpdatedDateTime: '', // set just below
                 isDeleted: user === undefined,
                 isProcessing: false,
                 history: [],
@@ -768,7 +797,11 @@ export class SimulatedTenant {
     /** Applies every scheduled change due at or before `now`, in time order, each at its own time. */
     advanceTo(now: Date): number {
         let applied = 0;
-        for (let next = this.timeline[0]; next !== undefined && next.at.getTime() <= now.getTime(); next = this.timeline[0]) {
+        for (
+            let next = this.timeline[0];
+            next !== undefined && next.at.getTime() <= now.getTime();
+            next = this.timeline[0]
+        ) {
             this.timeline.shift();
             next.apply(this, next.at);
             applied++;

@@ -3,6 +3,7 @@
  * application properties, body, footer) is kept byte for byte, so whatever types the sender used reach
  * the receiver unchanged; only the header and the broker's annotations are written anew per delivery.
  */
+import { randomUUID } from 'node:crypto';
 import {
     encodeHeaderSection,
     encodeInt,
@@ -99,12 +100,12 @@ export function parseMessage(encoded: Buffer): ParsedMessage {
     let durable = false;
     let priority = 4;
     let ttlMs: number | undefined;
-    let annotations = empty;
+    let annotations: Buffer = empty;
     let annotationItemCount = 0;
     let scheduledEnqueueTimeMs: number | undefined;
-    let properties = empty;
+    let properties: Buffer = empty;
     let messageId: string | undefined;
-    let applicationProperties = empty;
+    let applicationProperties: Buffer = empty;
     let bodyStart = encoded.length;
     while (reader.remaining() > 0) {
         const start = reader.position;
@@ -143,6 +144,11 @@ export function parseMessage(encoded: Buffer): ParsedMessage {
             throw new Error(`Unknown AMQP message section ${String(section.descriptor?.value)}`);
         }
     }
+    if (messageId === undefined) {
+        // Service Bus gives every message an id; the SDK's lock renewer needs one.
+        messageId = randomUUID().replace(/-/g, '');
+        properties = withMessageId(properties, messageId);
+    }
     const content: MessageContent = {
         durable,
         priority,
@@ -154,6 +160,16 @@ export function parseMessage(encoded: Buffer): ParsedMessage {
         body: Buffer.from(encoded.subarray(bodyStart)),
     };
     return { content, messageId, scheduledEnqueueTimeMs };
+}
+
+/** Re-encodes the properties section (or creates one) with the given string message id. */
+function withMessageId(properties: Buffer, messageId: string): Buffer {
+    const fields = properties.length > 0 ? listItems(new amqpTypes.Reader(properties).read()) : [];
+    const items: unknown[] = fields.length > 0 ? [...fields] : [null];
+    items[0] = amqpTypes.wrap_string(messageId);
+    const writer = new amqpTypes.Writer();
+    writer.write(amqpTypes.described(amqpTypes.wrap_ulong(sectionCode.properties), amqpTypes.wrap_list(items)));
+    return writer.toBuffer();
 }
 
 /** Splits a batch envelope (format 0x80013700) into the encoded messages of its `data` sections. */
@@ -312,9 +328,11 @@ export function formatUuid(bytes: Buffer): string {
 
 /** Reads a timestamp or long as ms since the epoch. */
 export function toEpochMs(value: unknown): number | undefined {
-    if (value instanceof Date) {
-        return value.getTime();
-    }
+    return value instanceof Date ? value.getTime() : readLong(value);
+}
+
+/** Reads an AMQP long as rhea decodes it: a number, or 8 big-endian bytes when not a safe integer. */
+export function readLong(value: unknown): number | undefined {
     if (typeof value === 'number') {
         return value;
     }

@@ -89,9 +89,9 @@ export interface DeadLetterDetails {
 }
 
 export interface MessageQueueDependencies {
-    now(): number;
+    now: () => number;
     /** Called after every change to what the queue persists. */
-    onChange(): void;
+    onChange: () => void;
     /** Where dead-lettered messages go; absent for a dead-letter queue itself. */
     deadLetterQueue?: MessageQueue;
     log?: (message: string) => void;

@@ -4,7 +4,7 @@
  * reaches past rhea's public surface goes through this file, so a rhea upgrade has one place to check.
  */
 import { message as rheaMessage, types as rheaTypes } from 'rhea';
-import type { Connection, Delivery, Message, Sender, link as Link } from 'rhea';
+import type { Connection, Delivery, Sender, link as Link } from 'rhea';
 
 /** An AMQP value as rhea's reader returns it: the type, the JS value and, for described values, the descriptor. */
 export interface AmqpValue {
@@ -35,6 +35,9 @@ interface AmqpTypesRuntime {
     wrap_string(value: string): AmqpValue;
     wrap_uuid(value: Buffer): AmqpValue;
     wrap_array(items: unknown[], typecode: number, descriptor: undefined): AmqpValue;
+    wrap_list(items: unknown[]): AmqpValue;
+    wrap_ulong(value: number): AmqpValue;
+    described(descriptor: AmqpValue, value: AmqpValue): AmqpValue;
 }
 
 /** rhea's type system at run time (the typings omit the reader, the writer and most constructors). */
@@ -71,13 +74,8 @@ export const deliveryOutcome = {
 };
 
 /** Encodes a request/response message (CBS and $management replies) with rhea's own encoder. */
-export function encodeAmqpMessage(message: Record<string, unknown>): Buffer {
+export function encodeAmqpMessage(message: object): Buffer {
     return rheaMessage.encode(message);
-}
-
-/** Decodes a full AMQP message with rhea's decoder, as plain JS values. */
-export function decodeAmqpMessage(encoded: Buffer): Message {
-    return rheaMessage.decode(encoded);
 }
 
 /** The outcome the client chose in a disposition, as rhea decoded it. */
@@ -89,7 +87,7 @@ export interface ReceivedOutcome {
 
 /** The state the client put on a delivery, if any. */
 export function remoteOutcomeOf(delivery: Delivery): ReceivedOutcome {
-    return (delivery.remote_state ?? {}) as ReceivedOutcome;
+    return delivery.remote_state ?? {};
 }
 
 interface AttachFieldsInternal {
@@ -125,6 +123,11 @@ export function echoSettleModes(link: Link): void {
     const attach = (link as unknown as LinkInternal).local.attach;
     attach.snd_settle_mode = link.snd_settle_mode;
     attach.rcv_settle_mode = link.rcv_settle_mode;
+}
+
+/** The credit the client has granted the link, minus the transfers rhea has sent. */
+export function linkCredit(sender: Sender): number {
+    return (sender as unknown as SenderInternal).credit;
 }
 
 /** The id of the oldest delivery of the link's session that rhea has queued but not yet transferred. */

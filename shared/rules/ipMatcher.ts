@@ -48,7 +48,10 @@ export function parseIpRange(text: string): IpRangeParse {
     const addressText = slash < 0 ? text : text.slice(0, slash);
     const raw = parseRawAddress(addressText);
     if (raw === undefined) {
-        return { ok: false, problem: 'expected an IPv4 or IPv6 address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)' };
+        return {
+            ok: false,
+            problem: 'expected an IPv4 or IPv6 address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32)',
+        };
     }
     const maxPrefix = raw.length * 8;
     let prefixLength = maxPrefix;
@@ -70,7 +73,11 @@ export function parseIpRange(text: string): IpRangeParse {
     const network = maskBytes(bytes, prefixLength);
     if (!network.every((b, i) => b === bytes[i])) {
         const suggestion = `${formatIpAddress({ family, bytes: network })}/${prefixLength}`;
-        return { ok: false, problem: 'expected a network address: host bits are set', hint: `did you mean ${suggestion}?` };
+        return {
+            ok: false,
+            problem: 'expected a network address: host bits are set',
+            hint: `did you mean ${suggestion}?`,
+        };
     }
     return { ok: true, range: { family, bytes: network, prefixLength } };
 }
@@ -95,7 +102,7 @@ export function formatIpAddress(address: IpAddress): string {
     }
     let bestStart = -1;
     let bestLength = 0;
-    for (let i = 0; i < 8; ) {
+    for (let i = 0; i < 8;) {
         if (groups[i] !== 0) {
             i++;
             continue;
@@ -126,7 +133,9 @@ export function createIpMatcher(rangeTexts: readonly string[]): (ipAddress: stri
     for (const text of rangeTexts) {
         const parsed = parseIpRange(text);
         if (!parsed.ok) {
-            throw new Error(`createIpMatcher: not a valid range (the rules schema should have rejected it): ${parsed.problem}`);
+            throw new Error(
+                `createIpMatcher: not a valid range (the rules schema should have rejected it): ${parsed.problem}`,
+            );
         }
         ranges.push(parsed.range);
     }

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 
@@ -74,7 +75,11 @@ export function parseRulesText(text: string, options: ParseRulesOptions): RulesF
         const syntax = isJson ? 'JSON' : 'YAML';
         throw new RulesValidationError(
             fileName,
-            document.errors.map((e) => ({ path: '', message: `${syntax} syntax error: ${e.message}`, ...position(e.pos[0]) })),
+            document.errors.map((e) => ({
+                path: '',
+                message: `${syntax} syntax error: ${e.message}`,
+                ...position(e.pos[0]),
+            })),
         );
     }
 
@@ -102,7 +107,9 @@ export function parseRulesText(text: string, options: ParseRulesOptions): RulesF
             ? []
             : describeRulesIssues(result.error.issues, {
                   document: substituted.value,
-                  secretPaths: new Map(substituted.substitutions.map((s) => [formatDocumentPath(s.path), s.settingNames])),
+                  secretPaths: new Map(
+                      substituted.substitutions.map((s) => [formatDocumentPath(s.path), s.settingNames]),
+                  ),
                   skipPaths: new Set(substituted.problems.map((p) => formatDocumentPath(p.path))),
               })),
     ];
@@ -130,14 +137,19 @@ export function parseRulesText(text: string, options: ParseRulesOptions): RulesF
  *
  * @throws RulesValidationError (`rules.invalid`) when the file cannot be read or is invalid
  */
-export async function loadRulesFile(path: string, settings: Readonly<Record<string, string | undefined>>): Promise<RulesFile> {
+export async function loadRulesFile(
+    path: string,
+    settings: Readonly<Record<string, string | undefined>>,
+): Promise<RulesFile> {
     let text: string;
     try {
         text = await readFile(path, 'utf8');
     } catch (error) {
         const code = (error as { code?: unknown }).code;
         const why = typeof code === 'string' ? code : 'unreadable';
-        throw new RulesValidationError(path, [{ path: '', message: `cannot read the rules file (${why})` }], { cause: error });
+        throw new RulesValidationError(path, [{ path: '', message: `cannot read the rules file (${why})` }], {
+            cause: error,
+        });
     }
     return parseRulesText(text, { fileName: path, settings });
 }
@@ -147,6 +159,7 @@ export async function loadRulesFile(path: string, settings: Readonly<Record<stri
  * the rules folder, so it lives beside the loader; the CLI wires it as `risk-responder rules-schema`.
  */
 export async function writeRulesJsonSchema(path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(path, formatRulesJsonSchema(), 'utf8');
 }
 

@@ -56,7 +56,10 @@ const groupId = z.string().regex(guidPattern, { error: 'expected a group object 
 const ipRangeText = z.string().superRefine((value, ctx) => {
     const parsed = parseIpRange(value);
     if (!parsed.ok) {
-        const params: RulesIssueParams = { showValue: true, ...(parsed.hint === undefined ? {} : { hint: parsed.hint }) };
+        const params: RulesIssueParams = {
+            showValue: true,
+            ...(parsed.hint === undefined ? {} : { hint: parsed.hint }),
+        };
         ctx.addIssue({ code: 'custom', message: parsed.problem, params, input: value });
     }
 });
@@ -142,7 +145,11 @@ export const ownerSchema = z
 
 const exclusionsSchema = z.strictObject({
     users: z
-        .array(z.string().regex(userRefPattern, { error: 'expected a user object id (GUID) or a UPN (exact, no wildcards)' }))
+        .array(
+            z
+                .string()
+                .regex(userRefPattern, { error: 'expected a user object id (GUID) or a UPN (exact, no wildcards)' }),
+        )
         .default([])
         .describe('User object ids or UPNs (case-insensitive, exact).'),
     groups: z.array(groupId).default([]).describe('Group object ids; transitive members are excluded.'),
@@ -169,7 +176,10 @@ export const rulesFileSchema = z
         rules: z.array(ruleSchema).describe('Evaluated in order per detection; the first match decides it.'),
     })
     .superRefine(checkAcrossFields, { when: () => true })
-    .meta({ title: 'risk-responder rules file', description: 'Rules that decide how to respond to Entra ID Protection risk detections.' });
+    .meta({
+        title: 'risk-responder rules file',
+        description: 'Rules that decide how to respond to Entra ID Protection risk detections.',
+    });
 
 /** The parsed rules file, defaults applied. */
 export type RulesFile = z.infer<typeof rulesFileSchema>;
@@ -249,10 +259,13 @@ function checkAcrossFields(value: unknown, ctx: z.RefinementCtx): void {
     };
 
     const owners = isRecord(value.owners) ? value.owners : {};
-    const ownerNames = Object.keys(owners);
+    const ownerNames = Object.keys(owners).filter((name) => name !== managerRecipient);
     for (const [name, owner] of Object.entries(owners)) {
         if (name === managerRecipient) {
-            problem(['owners', name], `"${managerRecipient}" is reserved for the user's manager; choose another owner name`);
+            problem(
+                ['owners', name],
+                `"${managerRecipient}" is reserved for the user's manager; choose another owner name`,
+            );
         } else if (isRecord(owner) && owner.teams === undefined && owner.email === undefined) {
             problem(['owners', name], 'expected at least one of teams or email');
         }
@@ -275,7 +288,10 @@ function checkAcrossFields(value: unknown, ctx: z.RefinementCtx): void {
             }
         }
         if (catchAll !== undefined) {
-            problem(at(), `never evaluated: rules[${catchAll.index}] "${catchAll.id}" matches every detection before it`);
+            problem(
+                at(),
+                `never evaluated: rules[${catchAll.index}] "${catchAll.id}" matches every detection before it`,
+            );
         }
 
         const then = isRecord(rule.then) ? rule.then : {};
@@ -304,7 +320,14 @@ function checkAcrossFields(value: unknown, ctx: z.RefinementCtx): void {
         if (isRecord(rule.unless) && Object.keys(rule.unless).length === 0) {
             problem(at('unless'), 'expected at least one matcher (an empty unless vetoes every detection)');
         }
-        if (catchAll === undefined && whenIsEmpty && rule.unless === undefined && rule.enabled !== false) {
+        // Catch-alls that confirm or dismiss are already errors above; only a valid catch-all hides later rules.
+        if (
+            catchAll === undefined &&
+            whenIsEmpty &&
+            rule.unless === undefined &&
+            rule.enabled !== false &&
+            action === 'none'
+        ) {
             catchAll = { index, id: typeof rule.id === 'string' ? rule.id : '?' };
         }
     }

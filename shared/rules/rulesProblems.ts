@@ -73,7 +73,10 @@ export function describeRulesIssues(issues: readonly z.core.$ZodIssue[], context
         }
         if (issue.code === 'unrecognized_keys') {
             for (const key of issue.keys) {
-                problems.push({ segments: [...segments, key], message: describeUnknownKey(key, knownKeysAt(segments)) });
+                problems.push({
+                    segments: [...segments, key],
+                    message: describeUnknownKey(key, knownKeysAt(segments)),
+                });
             }
             continue;
         }
@@ -102,7 +105,9 @@ function describeIssue(issue: z.core.$ZodIssue, segments: DocumentPath, context:
         }
         case 'invalid_value': {
             const expected = issue.values.map((v) => String(v)).join(' | ');
-            return value === undefined ? `required; expected ${expected}` : `invalid value ${shown}; expected ${expected}`;
+            return value === undefined
+                ? `required; expected ${expected}`
+                : `invalid value ${shown}; expected ${expected}`;
         }
         case 'invalid_key':
             return `invalid key; ${issue.issues.map((i) => i.message).join('; ')}`;
@@ -125,8 +130,10 @@ function describeUnknownKey(key: string, known: readonly string[] | undefined): 
     if (known === undefined) {
         return 'unknown key';
     }
-    const close = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)));
-    const suggestion = close === undefined ? '' : `; did you mean "${close}"?`;
+    const close = known.find(
+        (k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= Math.max(1, Math.floor(k.length / 4)),
+    );
+    const suggestion = close === undefined ? '' : ` (did you mean "${close}"?)`;
     return `unknown key${suggestion}; expected one of: ${known.join(', ')}`;
 }
 
@@ -136,7 +143,9 @@ function valueAt(document: unknown, path: DocumentPath): unknown {
         if (typeof node !== 'object' || node === null) {
             return undefined;
         }
-        node = Object.prototype.hasOwnProperty.call(node, segment) ? (node as Record<string, unknown>)[segment] : undefined;
+        node = Object.prototype.hasOwnProperty.call(node, segment)
+            ? (node as Record<string, unknown>)[segment]
+            : undefined;
     }
     return node;
 }

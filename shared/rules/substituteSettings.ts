@@ -86,7 +86,8 @@ export function substituteSettings(
             if (!settingNamePattern.test(name)) {
                 problems.push({
                     path,
-                    message: 'malformed placeholder: expected ${NAME} with letters, digits and _ (write $${ for a literal ${)',
+                    message:
+                        'malformed placeholder: expected ${NAME} with letters, digits and _ (write $${ for a literal ${)',
                 });
                 const end = close < 0 ? text.length : close + 1;
                 out += text.slice(dollar, end);

@@ -4,7 +4,15 @@
  * simulator clock are served (SimulatedDetection.visibleAt).
  */
 import { formatGraphDateTime } from '../datetime';
-import { activityTypeValues, detectionTimingTypeValues, riskDetailValues, riskLevelValues, riskStateValues, tokenIssuerTypeValues, wireRiskDetail } from '../graphEnums';
+import {
+    activityTypeValues,
+    detectionTimingTypeValues,
+    riskDetailValues,
+    riskLevelValues,
+    riskStateValues,
+    tokenIssuerTypeValues,
+    wireRiskDetail,
+} from '../graphEnums';
 import { GraphHttpError } from '../graphErrors';
 import type { FilterProperty, FilterSchema } from '../odataFilter';
 import { collectionBody, odataContext, takePage } from '../paging';
@@ -128,7 +136,10 @@ function listRiskDetections(context: RequestContext): RouteResult {
         secret: context.secret,
     });
     const value = page.items.map((detection) =>
-        selectFields(toWire(tenant.visibleVersion(detection, now) ?? detection, context.includeUnknownEnumMembers), query.select),
+        selectFields(
+            toWire(tenant.visibleVersion(detection, now) ?? detection, context.includeUnknownEnumMembers),
+            query.select,
+        ),
     );
     const contextUrl = odataContext(context.baseUrl, `identityProtection/riskDetections${selectSuffix(query.select)}`);
     return { status: 200, body: collectionBody(contextUrl, value, page.nextLink) };
@@ -142,10 +153,16 @@ function getRiskDetection(context: RequestContext): RouteResult {
     if (visible === undefined) {
         throw new GraphHttpError(404, 'itemNotFound', `The risk detection '${id}' was not found.`);
     }
-    const contextUrl = odataContext(context.baseUrl, `identityProtection/riskDetections${selectSuffix(query.select)}/$entity`);
+    const contextUrl = odataContext(
+        context.baseUrl,
+        `identityProtection/riskDetections${selectSuffix(query.select)}/$entity`,
+    );
     return {
         status: 200,
-        body: { '@odata.context': contextUrl, ...selectFields(toWire(visible, context.includeUnknownEnumMembers), query.select) },
+        body: {
+            '@odata.context': contextUrl,
+            ...selectFields(toWire(visible, context.includeUnknownEnumMembers), query.select),
+        },
     };
 }
 

@@ -20,8 +20,18 @@ import type { RiskyUserAction, RiskyUserHistoryItem, SimulatedRiskyUser } from '
 export const riskyUserFilterSchema: FilterSchema = {
     entityType: 'microsoft.graph.riskyUser',
     properties: {
-        riskLevel: { type: 'enum', enumType: 'microsoft.graph.riskLevel', enumValues: riskLevelValues, operators: ['eq'] },
-        riskState: { type: 'enum', enumType: 'microsoft.graph.riskState', enumValues: riskStateValues, operators: ['eq'] },
+        riskLevel: {
+            type: 'enum',
+            enumType: 'microsoft.graph.riskLevel',
+            enumValues: riskLevelValues,
+            operators: ['eq'],
+        },
+        riskState: {
+            type: 'enum',
+            enumType: 'microsoft.graph.riskState',
+            enumValues: riskStateValues,
+            operators: ['eq'],
+        },
     },
 };
 
@@ -115,8 +125,14 @@ function getRiskyUser(context: RequestContext): RouteResult {
         allowed: ['$select'],
     });
     const riskyUser = requireRiskyUser(context);
-    const contextUrl = odataContext(context.baseUrl, `identityProtection/riskyUsers${selectSuffix(query.select)}/$entity`);
-    return { status: 200, body: { '@odata.context': contextUrl, ...selectFields(toWire(riskyUser, context), query.select) } };
+    const contextUrl = odataContext(
+        context.baseUrl,
+        `identityProtection/riskyUsers${selectSuffix(query.select)}/$entity`,
+    );
+    return {
+        status: 200,
+        body: { '@odata.context': contextUrl, ...selectFields(toWire(riskyUser, context), query.select) },
+    };
 }
 
 /** The whole history in order of change; paging of history is not simulated [U]. */
@@ -144,13 +160,20 @@ function getHistoryItem(context: RequestContext): RouteResult {
     const riskyUser = requireRiskyUser(context);
     const item = riskyUser.history.find((entry) => entry.id === context.params.itemId);
     if (item === undefined) {
-        throw new GraphHttpError(404, 'itemNotFound', `The history item '${context.params.itemId ?? ''}' was not found.`);
+        throw new GraphHttpError(
+            404,
+            'itemNotFound',
+            `The history item '${context.params.itemId ?? ''}' was not found.`,
+        );
     }
     const contextUrl = odataContext(
         context.baseUrl,
         `identityProtection/riskyUsers('${riskyUser.id}')/history${selectSuffix(query.select)}/$entity`,
     );
-    return { status: 200, body: { '@odata.context': contextUrl, ...selectFields(historyToWire(item, context), query.select) } };
+    return {
+        status: 200,
+        body: { '@odata.context': contextUrl, ...selectFields(historyToWire(item, context), query.select) },
+    };
 }
 
 const actionBodySchema = z.strictObject({ userIds: z.array(z.string().min(1)) });
@@ -180,6 +203,10 @@ export const riskyUserRoutes: readonly Route[] = [
     { method: 'GET', template: '/identityProtection/riskyUsers/{id}', handle: getRiskyUser },
     { method: 'GET', template: '/identityProtection/riskyUsers/{id}/history', handle: listHistory },
     { method: 'GET', template: '/identityProtection/riskyUsers/{id}/history/{itemId}', handle: getHistoryItem },
-    { method: 'POST', template: '/identityProtection/riskyUsers/confirmCompromised', handle: actOnRiskyUsers('confirmCompromised') },
+    {
+        method: 'POST',
+        template: '/identityProtection/riskyUsers/confirmCompromised',
+        handle: actOnRiskyUsers('confirmCompromised'),
+    },
     { method: 'POST', template: '/identityProtection/riskyUsers/dismiss', handle: actOnRiskyUsers('dismiss') },
 ];

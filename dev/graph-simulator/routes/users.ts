@@ -61,7 +61,9 @@ function userToWire(user: SimulatedUser, select: readonly string[] | undefined):
         ...user,
         createdDateTime: formatGraphDateTime(user.createdDateTime),
         signInSessionsValidFromDateTime:
-            user.signInSessionsValidFromDateTime === null ? null : formatGraphDateTime(user.signInSessionsValidFromDateTime),
+            user.signInSessionsValidFromDateTime === null
+                ? null
+                : formatGraphDateTime(user.signInSessionsValidFromDateTime),
     };
     return selectFields(record, select ?? defaultUserFields);
 }
@@ -84,7 +86,11 @@ function requireUser(context: RequestContext): SimulatedUser {
 }
 
 function getUser(context: RequestContext): RouteResult {
-    const query = parseQueryOptions(context.search, { entityType: 'microsoft.graph.user', selectable: userFields, allowed: ['$select'] });
+    const query = parseQueryOptions(context.search, {
+        entityType: 'microsoft.graph.user',
+        selectable: userFields,
+        allowed: ['$select'],
+    });
     const user = requireUser(context);
     const contextUrl = odataContext(context.baseUrl, `users${selectSuffix(query.select)}/$entity`);
     return { status: 200, body: { '@odata.context': contextUrl, ...userToWire(user, query.select) } };
@@ -92,7 +98,11 @@ function getUser(context: RequestContext): RouteResult {
 
 /** The manager, or 404 Request_ResourceNotFound when there is none (reference 9.2, widely reported [O]). */
 function getManager(context: RequestContext): RouteResult {
-    const query = parseQueryOptions(context.search, { entityType: 'microsoft.graph.user', selectable: userFields, allowed: ['$select'] });
+    const query = parseQueryOptions(context.search, {
+        entityType: 'microsoft.graph.user',
+        selectable: userFields,
+        allowed: ['$select'],
+    });
     const user = requireUser(context);
     const manager = user.managerId === undefined ? undefined : context.tenant.users.get(user.managerId);
     if (manager === undefined) {
@@ -178,7 +188,9 @@ const sendMailBody = z.strictObject({
     message: z.looseObject({
         subject: z.string(),
         body: z.object({
-            contentType: z.string().refine((value) => ['text', 'html'].includes(value.toLowerCase()), 'must be Text or HTML'),
+            contentType: z
+                .string()
+                .refine((value) => ['text', 'html'].includes(value.toLowerCase()), 'must be Text or HTML'),
             content: z.string(),
         }),
         toRecipients: z.array(recipient).min(1),
@@ -198,10 +210,18 @@ function sendMail(context: RequestContext): RouteResult {
     const { message } = parseRequestBody(sendMailBody, context.body);
     const sender = context.tenant.findUser(context.params.id ?? '');
     if (sender === undefined) {
-        throw new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${context.params.id ?? ''}' is invalid.`);
+        throw new GraphHttpError(
+            404,
+            'ErrorInvalidUser',
+            `The requested user '${context.params.id ?? ''}' is invalid.`,
+        );
     }
     if (sender.mail === null) {
-        throw new GraphHttpError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+        throw new GraphHttpError(
+            404,
+            'MailboxNotEnabledForRESTAPI',
+            'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+        );
     }
     context.recorder.recordMail(sender.mail, message, context.now);
     return { status: 202 };
@@ -210,7 +230,10 @@ function sendMail(context: RequestContext): RouteResult {
 /** 200 with `{ value: true }`, the known-issue answer (reference 11.1); sets signInSessionsValidFromDateTime. */
 function revokeSignInSessions(context: RequestContext): RouteResult {
     parseQueryOptions(context.search, { entityType: 'microsoft.graph.user', allowed: [] });
-    if (context.body !== undefined && (typeof context.body !== 'object' || context.body === null || Object.keys(context.body).length > 0)) {
+    if (
+        context.body !== undefined &&
+        (typeof context.body !== 'object' || context.body === null || Object.keys(context.body).length > 0)
+    ) {
         throw new GraphHttpError(400, 'Request_BadRequest', 'revokeSignInSessions takes no parameters.');
     }
     const user = requireUser(context);
