@@ -9,7 +9,9 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-    return ['Usage:', ...Object.values(commands).map((command) => `  ${command.usage.split('\n').join('\n  ')}`)].join('\n');
+    return ['Usage:', ...Object.values(commands).map((command) => `  ${command.usage.split('\n').join('\n  ')}`)].join(
+        '\n',
+    );
 }
 
 /** Runs one command; exit 0 on success, 2 on bad input (arguments, settings, rules), 1 on failure. */
@@ -37,7 +39,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
             process.stderr.write(`usage: ${command.usage.split('\n')[0]}\n`);
             return 2;
         }
-        return hasErrorCode(error, 'settings.invalid') || hasErrorCode(error, 'args.invalid') || hasErrorCode(error, 'rules.invalid') ? 2 : 1;
+        return hasErrorCode(error, 'settings.invalid') ||
+            hasErrorCode(error, 'args.invalid') ||
+            hasErrorCode(error, 'rules.invalid')
+            ? 2
+            : 1;
     }
 }
 

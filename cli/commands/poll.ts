@@ -31,7 +31,10 @@ const argsSchema = z.object({
     since: isoInstant.optional(),
 });
 
-const cliSettingsSchema = z.intersection(graphSettingsSchema.extend({ TENANT_ID: z.string().min(1).optional() }), intakeSettingsSchema);
+const cliSettingsSchema = z.intersection(
+    graphSettingsSchema.extend({ TENANT_ID: z.string().min(1).optional() }),
+    intakeSettingsSchema,
+);
 
 export async function runPoll(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
     const args = parseCommandArgs(

@@ -36,8 +36,9 @@ export {
     createSyntheticTenant,
     scheduleDetections,
     type DetectionPlan,
+    SyntheticTenant,
     type DetectionScheduleSummary,
-    type SyntheticTenant,
+    type SyntheticDirectory,
     type SyntheticTenantOptions,
 } from './syntheticTenant';
 export { formatGraphDateTime, parseDateTimeOffset } from './datetime';

@@ -86,13 +86,13 @@ export function parseQueryOptions(search: URLSearchParams, spec: QuerySpec): Par
     return { filter, select, top, skipToken, raw: { filter, select: selectText, top: topText } };
 }
 
-/** The selected fields of a record, in `$select` order; the whole record when nothing was selected. */
+/** The selected fields of a record, in `$select` order; the record itself when nothing was selected. */
 export function selectFields(
-    record: Readonly<Record<string, unknown>>,
+    record: Record<string, unknown>,
     select: readonly string[] | undefined,
 ): Record<string, unknown> {
     if (select === undefined) {
-        return { ...record };
+        return record;
     }
     const out: Record<string, unknown> = {};
     for (const field of select) {

@@ -127,7 +127,7 @@ function safeDecode(text: string): string | undefined {
     }
 }
 
-/** What an injected fault answers instead of the route; undefined for `timeout` (no answer at all). */
+/** What an injected fault answers instead of the route (`timeout` is handled by the caller: no answer at all). */
 function faultResult(
     kind: Exclude<FaultKind, 'timeout'>,
     identityProtection: boolean,

@@ -9,7 +9,7 @@
 import { canonicalFromParts } from './datetime';
 import { createPrng, type Prng } from './prng';
 import { departments, firstNames, jobTitles, lastNames, places, syntheticDomain, userAgents } from './syntheticNames';
-import { createTenant, type NewDetection, type SignInLocation, type SimulatedTenant } from './tenant';
+import { SimulatedTenant, type NewDetection, type SignInLocation } from './tenant';
 
 export interface SyntheticTenantOptions {
     /** Same seed, same tenant. */
@@ -29,8 +29,8 @@ export interface SyntheticTenantOptions {
     actionLagMs?: number;
 }
 
-export interface SyntheticTenant {
-    readonly tenant: SimulatedTenant;
+/** The well-known parts of a synthetic directory. */
+export interface SyntheticDirectory {
     /** Regular users in creation order. */
     readonly userIds: readonly string[];
     /** Users that carry risk in scheduleDetections by default: regular users plus the break-glass accounts. */
@@ -55,10 +55,41 @@ function asciiLower(value: string): string {
     return value.toLowerCase().replace(/[^a-z]/g, '');
 }
 
+/**
+ * A SimulatedTenant filled with a seeded contoso-style directory; serve it as it is, and use the fields below
+ * to find the special accounts and groups.
+ */
+export class SyntheticTenant extends SimulatedTenant implements SyntheticDirectory {
+    readonly userIds: readonly string[];
+    readonly riskUserIds: readonly string[];
+    readonly breakGlassGroupId: string;
+    readonly breakGlassUserIds: readonly [string, string];
+    readonly exclusionGroupId: string;
+    readonly nestedGroupId: string;
+    readonly nestedGroupMemberIds: readonly string[];
+    readonly notificationMailbox: string;
+
+    constructor(options: SyntheticTenantOptions) {
+        const random = createPrng(`tenant:${options.seed}`);
+        super(options.tenantId ?? random.guid(), { clock: options.clock, actionLagMs: options.actionLagMs });
+        const directory = populateDirectory(this, random, options);
+        this.userIds = directory.userIds;
+        this.riskUserIds = directory.riskUserIds;
+        this.breakGlassGroupId = directory.breakGlassGroupId;
+        this.breakGlassUserIds = directory.breakGlassUserIds;
+        this.exclusionGroupId = directory.exclusionGroupId;
+        this.nestedGroupId = directory.nestedGroupId;
+        this.nestedGroupMemberIds = directory.nestedGroupMemberIds;
+        this.notificationMailbox = directory.notificationMailbox;
+    }
+}
+
+/** A new synthetic tenant: the same seed gives the same directory. */
 export function createSyntheticTenant(options: SyntheticTenantOptions): SyntheticTenant {
-    const random = createPrng(`tenant:${options.seed}`);
-    const tenantId = options.tenantId ?? random.guid();
-    const tenant = createTenant(tenantId, { clock: options.clock, actionLagMs: options.actionLagMs });
+    return new SyntheticTenant(options);
+}
+
+function populateDirectory(tenant: SimulatedTenant, random: Prng, options: SyntheticTenantOptions): SyntheticDirectory {
     const startMs = options.start.getTime();
     const createdAt = (): Date => new Date(startMs - random.int(30, 1500) * 86_400_000 - random.int(0, 86_399) * 1000);
     const companyName = 'Contoso';
@@ -171,7 +202,6 @@ export function createSyntheticTenant(options: SyntheticTenantOptions): Syntheti
     }
 
     return {
-        tenant,
         userIds,
         riskUserIds: [...userIds, ...breakGlassUserIds],
         breakGlassGroupId: breakGlassGroup.id,
@@ -193,7 +223,7 @@ export interface DetectionPlan {
     durationMs: number;
     /** Detections in all, the burst included. */
     count: number;
-    /** Users that get detections. Default: every user of the tenant. */
+    /** Users that get detections. Default: riskUserIds of a SyntheticTenant, else every user of the tenant. */
     userIds?: readonly string[];
     /**
      * A password-spray wave: `userCount` distinct users within `windowMs` (default 5 min) from a few IPs.
@@ -348,7 +378,7 @@ function preciseInstant(random: Prng, epochMs: number): string {
  */
 export function scheduleDetections(tenant: SimulatedTenant, plan: DetectionPlan): DetectionScheduleSummary {
     const random = createPrng(`detections:${plan.seed}`);
-    const userIds = plan.userIds ?? [...tenant.users.keys()];
+    const userIds = plan.userIds ?? (tenant instanceof SyntheticTenant ? tenant.riskUserIds : [...tenant.users.keys()]);
     if (userIds.length === 0 || plan.count <= 0) {
         return { scheduled: 0, escalations: 0, offline: 0, byType: {}, burstUserIds: [], lastVisibleAt: plan.start };
     }

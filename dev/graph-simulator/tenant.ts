@@ -553,16 +553,9 @@ export class SimulatedTenant {
         const atRisk = this.detectionsOfUser(userId).filter((d) => d.riskState === 'atRisk');
         const existing = this.riskyUserMap.get(userId);
         if (atRisk.length === 0) {
-            if (existing === undefined && cause.riskState !== 'confirmedCompromised') {
-                // Risk seen and already resolved (e.g. MFA passed): listed, but not at risk.
-                this.upsertRiskyUser(
-                    userId,
-                    at,
-                    { riskLevel: 'none', riskState: cause.riskState, riskDetail: cause.riskDetail },
-                    null,
-                    [cause.riskEventType],
-                );
-            } else if (existing?.riskState === 'atRisk') {
+            // Nothing at risk any more (or risk seen already resolved, e.g. MFA passed): listed, not at risk.
+            const firstSight = existing === undefined && cause.riskState !== 'confirmedCompromised';
+            if (firstSight || existing?.riskState === 'atRisk') {
                 this.upsertRiskyUser(
                     userId,
                     at,

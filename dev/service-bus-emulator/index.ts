@@ -44,7 +44,9 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions = {}): Promise<ServiceBusEmulator> {
     const host = options.host ?? '127.0.0.1';
     if (!loopbackHosts.has(host)) {
-        throw new RangeError(`Service Bus emulator: host must be a loopback address (${[...loopbackHosts].join(', ')})`);
+        throw new RangeError(
+            `Service Bus emulator: host must be a loopback address (${[...loopbackHosts].join(', ')})`,
+        );
     }
     const maxMessageSizeBytes = options.maxMessageSizeBytes ?? defaultMaxMessageSizeBytes;
     if (!Number.isInteger(maxMessageSizeBytes) || maxMessageSizeBytes < 1024) {

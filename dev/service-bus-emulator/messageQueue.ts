@@ -523,7 +523,11 @@ export class MessageQueue {
     private activateDueScheduled(): void {
         const now = this.deps.now();
         let activated = 0;
-        for (let first = this.scheduled[0]; first && (first.scheduledEnqueueTimeMs ?? 0) <= now; first = this.scheduled[0]) {
+        for (
+            let first = this.scheduled[0];
+            first && (first.scheduledEnqueueTimeMs ?? 0) <= now;
+            first = this.scheduled[0]
+        ) {
             this.scheduled.shift();
             this.available.insert(first);
             activated++;

@@ -17,7 +17,11 @@ export const maxGroupsPerMembershipCheck = 20;
 const groupIdsSchema = z.object({ value: z.array(z.string()) });
 
 /** The groups among `groupIds` the user is a transitive member of: one call per 20 groups. */
-export async function checkMemberGroups(graph: GraphApi, userId: string, groupIds: readonly string[]): Promise<Set<string>> {
+export async function checkMemberGroups(
+    graph: GraphApi,
+    userId: string,
+    groupIds: readonly string[],
+): Promise<Set<string>> {
     const member = new Set<string>();
     for (let start = 0; start < groupIds.length; start += maxGroupsPerMembershipCheck) {
         const chunk = groupIds.slice(start, start + maxGroupsPerMembershipCheck);
@@ -41,7 +45,10 @@ export type Manager = z.infer<typeof managerSchema>;
 /** The user's manager, or null when the user has none (Graph answers 404 Request_ResourceNotFound). */
 export async function getManager(graph: GraphApi, userId: string): Promise<Manager | null> {
     try {
-        return await graph.get(`users/${encodeURIComponent(userId)}/manager?$select=id,displayName,mail,userPrincipalName`, managerSchema);
+        return await graph.get(
+            `users/${encodeURIComponent(userId)}/manager?$select=id,displayName,mail,userPrincipalName`,
+            managerSchema,
+        );
     } catch (error) {
         if (error instanceof AppError && graphStatusOf(error) === 404) {
             return null;
@@ -65,7 +72,10 @@ export const directoryUserSchema = z.object({
 export type DirectoryUser = z.infer<typeof directoryUserSchema>;
 
 export function getUser(graph: GraphApi, idOrUpn: string): Promise<DirectoryUser> {
-    return graph.get(`users/${encodeURIComponent(idOrUpn)}?$select=id,displayName,userPrincipalName,mail`, directoryUserSchema);
+    return graph.get(
+        `users/${encodeURIComponent(idOrUpn)}?$select=id,displayName,userPrincipalName,mail`,
+        directoryUserSchema,
+    );
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {

@@ -16,7 +16,11 @@ export interface GraphApi {
     /** POST a JSON body; resolves with the parsed body, or undefined for 202/204. */
     post(path: string, body: unknown): Promise<unknown>;
     /** Every page of a collection, following `@odata.nextLink` to the end, each item parsed with `itemSchema`. */
-    pages<S extends z.ZodType>(path: string, itemSchema: S, headers?: Record<string, string>): AsyncGenerator<z.infer<S>[]>;
+    pages<S extends z.ZodType>(
+        path: string,
+        itemSchema: S,
+        headers?: Record<string, string>,
+    ): AsyncGenerator<z.infer<S>[]>;
     /** The same client (one pacer, one connection pool) reporting its retries to `logger`. */
     withLogger(logger: Logger): GraphApi;
 }
@@ -80,7 +84,11 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
     /** A nextLink must point back at our own endpoint: the token is never sent anywhere else. */
     function relativeNextLink(nextLink: string, path: string): string {
         if (!nextLink.startsWith(versionRoot)) {
-            throw new AppError('graph.malformed', `Graph returned a nextLink outside ${options.endpoint} for ${describePath(path)}`, false);
+            throw new AppError(
+                'graph.malformed',
+                `Graph returned a nextLink outside ${options.endpoint} for ${describePath(path)}`,
+                false,
+            );
         }
         return nextLink.slice(versionRoot.length);
     }
@@ -96,7 +104,10 @@ export function createGraphApi(options: GraphApiOptions): GraphApi {
                 return parse(schema, body, path);
             },
             async post(path, body) {
-                return call(path, () => client.api(path).middlewareOptions(requestOptions).post(body) as Promise<unknown>);
+                return call(
+                    path,
+                    () => client.api(path).middlewareOptions(requestOptions).post(body) as Promise<unknown>,
+                );
             },
             async *pages(path, itemSchema, headers = {}) {
                 const pageSchema = z.object({ value: z.array(itemSchema), '@odata.nextLink': z.string().optional() });
@@ -130,16 +141,27 @@ export function toAppError(error: unknown, path: string): AppError {
         const status = error.statusCode;
         const code = error.code ?? 'unknown';
         if (status === 429) {
-            return new AppError('graph.throttled', `Graph throttled ${where} (429) past the retry budget`, true, { cause: error });
+            return new AppError('graph.throttled', `Graph throttled ${where} (429) past the retry budget`, true, {
+                cause: error,
+            });
         }
         if (status >= 200 && status < 300) {
-            return new AppError('graph.malformed', `Graph returned an unreadable body for ${where} (${code})`, false, { cause: error });
+            return new AppError('graph.malformed', `Graph returned an unreadable body for ${where} (${code})`, false, {
+                cause: error,
+            });
         }
         if (status === -1 || status === 0) {
-            return new AppError('graph.failed', `Graph request ${where} failed: ${code} (network error or timeout)`, true, { cause: error });
+            return new AppError(
+                'graph.failed',
+                `Graph request ${where} failed: ${code} (network error or timeout)`,
+                true,
+                { cause: error },
+            );
         }
         const retryable = status >= 500 || status === 408;
-        return new AppError('graph.failed', `Graph answered ${status} ${code} for ${where}`, retryable, { cause: error });
+        return new AppError('graph.failed', `Graph answered ${status} ${code} for ${where}`, retryable, {
+            cause: error,
+        });
     }
     const name = error instanceof Error ? error.name : 'error';
     return new AppError('graph.failed', `Graph request ${where} failed: ${name}`, true, { cause: error });

@@ -41,7 +41,11 @@ export function listRiskDetectionsUpdatedSince(
 ): AsyncGenerator<Detection[]> {
     const path =
         'identityProtection/riskDetections?' +
-        query({ $filter: riskDetectionsFilter(since, levels), $select: detectionFields.join(','), $top: String(maxPageSize) });
+        query({
+            $filter: riskDetectionsFilter(since, levels),
+            $select: detectionFields.join(','),
+            $top: String(maxPageSize),
+        });
     return graph.pages(path, detectionSchema, preferUnknownEnums);
 }
 
@@ -83,7 +87,11 @@ export function listAtRiskUsers(graph: GraphApi): AsyncGenerator<RiskyUser[]> {
 
 /** One risky user. */
 export function getRiskyUser(graph: GraphApi, userId: string): Promise<RiskyUser> {
-    return graph.get(`identityProtection/riskyUsers/${encodeURIComponent(userId)}?$select=${riskyUserFields}`, riskyUserSchema, preferUnknownEnums);
+    return graph.get(
+        `identityProtection/riskyUsers/${encodeURIComponent(userId)}?$select=${riskyUserFields}`,
+        riskyUserSchema,
+        preferUnknownEnums,
+    );
 }
 
 /** A risky-user history item (reference section 4.4). */
@@ -96,7 +104,11 @@ export type RiskyUserHistoryItem = z.infer<typeof riskyUserHistoryItemSchema>;
 
 /** Pages of one risky user's history. */
 export function listRiskyUserHistory(graph: GraphApi, userId: string): AsyncGenerator<RiskyUserHistoryItem[]> {
-    return graph.pages(`identityProtection/riskyUsers/${encodeURIComponent(userId)}/history`, riskyUserHistoryItemSchema, preferUnknownEnums);
+    return graph.pages(
+        `identityProtection/riskyUsers/${encodeURIComponent(userId)}/history`,
+        riskyUserHistoryItemSchema,
+        preferUnknownEnums,
+    );
 }
 
 /** Graph takes at most 60 userIds per action call (documented for dismiss; applied to every action). */

@@ -56,10 +56,12 @@ export class PacedRetryMiddleware implements Middleware {
             throw new Error('PacedRetryMiddleware needs a next middleware');
         }
         const { pacer, maxAttempts, clock } = this.options;
-        const requestLogger = context.middlewareControl?.getMiddlewareOptions(RequestLogger) as RequestLogger | undefined;
+        const requestLogger = context.middlewareControl?.getMiddlewareOptions(RequestLogger) as
+            RequestLogger | undefined;
         const logger = requestLogger?.logger ?? this.options.logger;
         // RequestInfo is a string or a Request; the Graph client passes a string.
-        const url: string = typeof context.request === 'string' ? context.request : (context.request as { url: string }).url;
+        const url: string =
+            typeof context.request === 'string' ? context.request : (context.request as { url: string }).url;
         const paced = isIdentityProtectionUrl(url);
         const headers = new Headers(context.options?.headers);
         headers.set('Authorization', `Bearer ${await this.options.tokens.getToken()}`);
@@ -90,7 +92,9 @@ export class PacedRetryMiddleware implements Middleware {
             if (paced) {
                 pacer.backOff(delayMs);
             }
-            logger.warn(`graph: ${failure} on ${describeRoute(url)}, attempt ${attempt}/${maxAttempts}, retrying in ${Math.round(delayMs)} ms`);
+            logger.warn(
+                `graph: ${failure} on ${describeRoute(url)}, attempt ${attempt}/${maxAttempts}, retrying in ${Math.round(delayMs)} ms`,
+            );
             await clock.sleep(delayMs);
         }
     }

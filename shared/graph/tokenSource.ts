@@ -16,7 +16,11 @@ export const localBearerToken = 'local-development-token';
  * `<endpoint>/.default` from `DefaultAzureCredential` (managed identity in Azure, the developer's login locally).
  * National clouds work because the scope follows the endpoint (reference section 12).
  */
-export function createTokenSource(endpoint: string, managedIdentityClientId?: string, credential?: TokenCredential): TokenSource {
+export function createTokenSource(
+    endpoint: string,
+    managedIdentityClientId?: string,
+    credential?: TokenCredential,
+): TokenSource {
     if (isLoopbackUrl(endpoint)) {
         return { getToken: () => Promise.resolve(localBearerToken) };
     }

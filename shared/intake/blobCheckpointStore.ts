@@ -36,7 +36,9 @@ export class BlobCheckpointStore implements CheckpointStore {
             if (error instanceof AppError) {
                 throw error;
             }
-            throw new AppError('storage.failed', `Cannot read checkpoint blob ${this.blobName}`, true, { cause: error });
+            throw new AppError('storage.failed', `Cannot read checkpoint blob ${this.blobName}`, true, {
+                cause: error,
+            });
         }
     }
 
@@ -52,9 +54,16 @@ export class BlobCheckpointStore implements CheckpointStore {
             this.etag = response.etag;
         } catch (error) {
             if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) {
-                throw new AppError('checkpoint.conflict', `Checkpoint blob ${this.blobName} changed since it was read`, true, { cause: error });
+                throw new AppError(
+                    'checkpoint.conflict',
+                    `Checkpoint blob ${this.blobName} changed since it was read`,
+                    true,
+                    { cause: error },
+                );
             }
-            throw new AppError('storage.failed', `Cannot write checkpoint blob ${this.blobName}`, true, { cause: error });
+            throw new AppError('storage.failed', `Cannot write checkpoint blob ${this.blobName}`, true, {
+                cause: error,
+            });
         }
     }
 

@@ -20,6 +20,8 @@ export function createBlobServiceClient(settings: CheckpointSettings): BlobServi
     if (settings.AzureWebJobsStorage) {
         return BlobServiceClient.fromConnectionString(settings.AzureWebJobsStorage);
     }
-    const url = settings.AzureWebJobsStorage__blobServiceUri ?? `https://${settings.AzureWebJobsStorage__accountName}.blob.core.windows.net`;
+    const url =
+        settings.AzureWebJobsStorage__blobServiceUri ??
+        `https://${settings.AzureWebJobsStorage__accountName}.blob.core.windows.net`;
     return new BlobServiceClient(url, new DefaultAzureCredential());
 }

@@ -61,7 +61,11 @@ export function parseCheckpoint(text: string, where: string): Checkpoint {
     const parsed = checkpointSchema.safeParse(value);
     if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new AppError('storage.failed', `Checkpoint ${where} is invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`, false);
+        throw new AppError(
+            'storage.failed',
+            `Checkpoint ${where} is invalid at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? ''}`,
+            false,
+        );
     }
     return parsed.data;
 }

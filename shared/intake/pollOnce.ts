@@ -84,7 +84,9 @@ export async function pollOnce(deps: PollDependencies, config: PollConfig, logge
             }
             if (deps.clock.now() - startedAt > config.timeBudgetMs) {
                 complete = false;
-                logger.warn(`poll: time budget of ${config.timeBudgetMs} ms spent after ${pages} pages; keeping progress, watermark stays`);
+                logger.warn(
+                    `poll: time budget of ${config.timeBudgetMs} ms spent after ${pages} pages; keeping progress, watermark stays`,
+                );
                 break;
             }
         }
@@ -137,7 +139,9 @@ export async function pollOnce(deps: PollDependencies, config: PollConfig, logge
     };
     const failure = listingError ?? sendError;
     if (failure) {
-        logger.error(`poll: failed after listing ${listed} and queueing ${accepted.length}; progress kept, watermark stays at ${checkpoint.watermark ?? 'none'}`);
+        logger.error(
+            `poll: failed after listing ${listed} and queueing ${accepted.length}; progress kept, watermark stays at ${checkpoint.watermark ?? 'none'}`,
+        );
         throw failure;
     }
     logger.info(

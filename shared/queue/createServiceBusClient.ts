@@ -13,5 +13,8 @@ export function createServiceBusClient(settings: QueueSettings): ServiceBusClien
     }
     const namespace = settings.ServiceBusConnection__fullyQualifiedNamespace ?? '';
     const clientId = settings.ServiceBusConnection__clientId;
-    return new ServiceBusClient(namespace, new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined));
+    return new ServiceBusClient(
+        namespace,
+        new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : undefined),
+    );
 }

@@ -5,5 +5,8 @@ import { OutgoingMessage } from './message';
  * after each batch the queue accepted, so a failure part-way loses none of what was already sent.
  */
 export interface DetectionQueue {
-    send(messages: readonly OutgoingMessage[], onAccepted: (accepted: readonly OutgoingMessage[]) => Promise<void>): Promise<void>;
+    send(
+        messages: readonly OutgoingMessage[],
+        onAccepted: (accepted: readonly OutgoingMessage[]) => Promise<void>,
+    ): Promise<void>;
 }

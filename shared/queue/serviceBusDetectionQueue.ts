@@ -24,13 +24,21 @@ export class ServiceBusDetectionQueue implements DetectionQueue {
                 continue;
             }
             if (inBatch.length === 0) {
-                throw new AppError('queue.failed', `Message ${message.messageId} is larger than the queue accepts`, false);
+                throw new AppError(
+                    'queue.failed',
+                    `Message ${message.messageId} is larger than the queue accepts`,
+                    false,
+                );
             }
             await this.sendBatch(batch, inBatch, onAccepted);
             batch = await this.createBatch();
             inBatch = [];
             if (!batch.tryAddMessage(toServiceBusMessage(message))) {
-                throw new AppError('queue.failed', `Message ${message.messageId} is larger than the queue accepts`, false);
+                throw new AppError(
+                    'queue.failed',
+                    `Message ${message.messageId} is larger than the queue accepts`,
+                    false,
+                );
             }
             inBatch.push(message);
         }
@@ -55,7 +63,12 @@ export class ServiceBusDetectionQueue implements DetectionQueue {
         try {
             await this.sender.sendMessages(batch);
         } catch (error) {
-            throw new AppError('queue.failed', `Queue ${this.sender.entityPath} did not accept a batch of ${messages.length}`, true, { cause: error });
+            throw new AppError(
+                'queue.failed',
+                `Queue ${this.sender.entityPath} did not accept a batch of ${messages.length}`,
+                true,
+                { cause: error },
+            );
         }
         await onAccepted(messages);
     }

@@ -50,7 +50,9 @@ async function applyChunk(
             return [{ userId: userIds[0]!, ok: false, reason: `Graph refused ${action}: ${error.message}` }];
         }
         const middle = Math.ceil(userIds.length / 2);
-        logger.warn(`remediate: ${action} refused for a call of ${userIds.length}; splitting to isolate the refused users`);
+        logger.warn(
+            `remediate: ${action} refused for a call of ${userIds.length}; splitting to isolate the refused users`,
+        );
         return [
             ...(await applyChunk(call, action, userIds.slice(0, middle), logger)),
             ...(await applyChunk(call, action, userIds.slice(middle), logger)),

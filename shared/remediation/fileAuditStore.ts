@@ -29,7 +29,10 @@ export class FileAuditStore implements AuditStore {
     async list(query: AuditQuery): Promise<AuditRecord[]> {
         const since = query.since?.getTime() ?? Number.NEGATIVE_INFINITY;
         return [...(await this.latestByDecision()).values()]
-            .filter((record) => Date.parse(record.time) >= since && (query.userId === undefined || record.userId === query.userId))
+            .filter(
+                (record) =>
+                    Date.parse(record.time) >= since && (query.userId === undefined || record.userId === query.userId),
+            )
             .sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
     }
 
@@ -50,7 +53,11 @@ export class FileAuditStore implements AuditStore {
             }
             const parsed = auditRecordSchema.safeParse(JSON.parse(line));
             if (!parsed.success) {
-                throw new AppError('storage.failed', `Audit file ${this.path} line ${index + 1} is not an audit record`, false);
+                throw new AppError(
+                    'storage.failed',
+                    `Audit file ${this.path} line ${index + 1} is not an audit record`,
+                    false,
+                );
             }
             latest.set(parsed.data.decisionId, parsed.data);
         });

@@ -13,7 +13,7 @@ import { AuditStore } from './auditStore';
 import { applyBreaker, BreakerCaps, breakerWindowMs } from './breaker';
 import { decideForUsers, UserContext, UserDecision } from './decide';
 import { applyRiskActions, RiskActionCall } from './applyRiskActions';
-import { RiskStateReader, UserDirectory } from './riskStateReader';
+import { CurrentRiskState, RiskStateReader, UserDirectory } from './riskStateReader';
 
 /** A message as the trigger hands it over: the body, and the metadata the host gives for it. */
 export interface ReceivedMessage {
@@ -87,7 +87,12 @@ export async function remediateBatch(
     if (rejectedRecords.length > 0) {
         await deps.audit.put(rejectedRecords);
         for (const record of rejectedRecords) {
-            await sendAlert(deps, config.tenantId, { kind: 'messageRejected', messageId: record.messageIds[0] ?? null, reason: record.reason }, logger);
+            await sendAlert(
+                deps,
+                config.tenantId,
+                { kind: 'messageRejected', messageId: record.messageIds[0] ?? null, reason: record.reason },
+                logger,
+            );
         }
     }
     const emptyReport = (): BatchReport => ({
@@ -116,7 +121,10 @@ export async function remediateBatch(
     for (const decision of decideForUsers({ rules, detections, users: contexts })) {
         if (decision.action === 'dismiss') {
             const context = contexts.get(decision.userId)!;
-            contexts.set(decision.userId, { ...context, otherDetections: await deps.riskState.atRiskDetections(decision.userId) });
+            contexts.set(decision.userId, {
+                ...context,
+                otherDetections: await deps.riskState.atRiskDetections(decision.userId),
+            });
         }
     }
     const decisions = decideForUsers({ rules, detections, users: contexts });
@@ -131,7 +139,10 @@ export async function remediateBatch(
 
     // R4: act only on users still at risk; a redelivery or an admin's decision after queueing shows up here.
     const acting = decisions.filter((decision): decision is Acting => decision.action !== 'none');
-    const states = acting.length > 0 ? await deps.riskState.currentStates(acting.map((decision) => decision.userId)) : new Map();
+    const states =
+        acting.length > 0
+            ? await deps.riskState.currentStates(acting.map((decision) => decision.userId))
+            : new Map<string, CurrentRiskState>();
     const previous = await deps.audit.get(acting.map((decision) => decisionIds.get(decision.userId)!));
     const stillAtRisk: Acting[] = [];
     for (const decision of acting) {
@@ -142,10 +153,15 @@ export async function remediateBatch(
             const ours = earlier && (earlier.outcome === 'pending' || earlier.outcome === 'applied');
             outcomes.set(decision.userId, {
                 outcome: ours ? 'applied' : 'skipped',
-                reason: ours ? `${decision.reason}; applied earlier (user now ${current})` : `user is ${current} now; no action`,
+                reason: ours
+                    ? `${decision.reason}; applied earlier (user now ${current})`
+                    : `user is ${current} now; no action`,
             });
         } else if (decision.action === 'dismiss' && state.isDeleted) {
-            outcomes.set(decision.userId, { outcome: 'skipped', reason: 'user is deleted; Graph cannot dismiss deleted users' });
+            outcomes.set(decision.userId, {
+                outcome: 'skipped',
+                reason: 'user is deleted; Graph cannot dismiss deleted users',
+            });
         } else {
             stillAtRisk.push(decision);
         }
@@ -157,7 +173,8 @@ export async function remediateBatch(
     const recent = (await deps.audit.list({ since: new Date(deps.clock.now() - breakerWindowMs) })).filter(
         (entry) => !batchDecisionIds.has(entry.decisionId),
     );
-    const counted: readonly AuditOutcome[] = mode === 'enforce' ? ['applied', 'pending'] : ['applied', 'pending', 'dryRun'];
+    const counted: readonly AuditOutcome[] =
+        mode === 'enforce' ? ['applied', 'pending'] : ['applied', 'pending', 'dryRun'];
     const breaker = applyBreaker({
         now: new Date(deps.clock.now()),
         caps: config.breakerCaps,
@@ -168,7 +185,10 @@ export async function remediateBatch(
         candidates: stillAtRisk,
     });
     for (const decision of breaker.held) {
-        outcomes.set(decision.userId, { outcome: 'held', reason: `breaker: hourly cap of ${config.breakerCaps[decision.action]} ${decision.action} reached; ${decision.reason}` });
+        outcomes.set(decision.userId, {
+            outcome: 'held',
+            reason: `breaker: hourly cap of ${config.breakerCaps[decision.action]} ${decision.action} reached; ${decision.reason}`,
+        });
     }
 
     // Act: dry-run decides and records the same, and calls no write endpoint (R5).
@@ -183,16 +203,33 @@ export async function remediateBatch(
             continue;
         }
         if (!enforce) {
-            batch.forEach((decision) => outcomes.set(decision.userId, { outcome: 'dryRun', reason: `dry-run: would ${action}; ${decision.reason}` }));
+            batch.forEach((decision) =>
+                outcomes.set(decision.userId, {
+                    outcome: 'dryRun',
+                    reason: `dry-run: would ${action}; ${decision.reason}`,
+                }),
+            );
             continue;
         }
-        const results = await applyRiskActions(deps.act, action, batch.map((decision) => decision.userId), logger);
+        const results = await applyRiskActions(
+            deps.act,
+            action,
+            batch.map((decision) => decision.userId),
+            logger,
+        );
         for (const result of results) {
             const decision = batch.find((candidate) => candidate.userId === result.userId)!;
-            outcomes.set(result.userId, result.ok ? { outcome: 'applied', reason: decision.reason } : { outcome: 'failed', reason: result.reason });
+            outcomes.set(
+                result.userId,
+                result.ok
+                    ? { outcome: 'applied', reason: decision.reason }
+                    : { outcome: 'failed', reason: result.reason },
+            );
         }
     }
-    for (const decision of allowed.filter((candidate) => candidate.action === 'confirmCompromised' && candidate.revokeSessions)) {
+    for (const decision of allowed.filter(
+        (candidate) => candidate.action === 'confirmCompromised' && candidate.revokeSessions,
+    )) {
         if (enforce && outcomes.get(decision.userId)?.outcome === 'applied') {
             await revokeSessions(deps, decision.userId, outcomes, logger);
         }
@@ -201,7 +238,10 @@ export async function remediateBatch(
     // Record every decision, then hand them to the owners.
     for (const decision of decisions) {
         if (!outcomes.has(decision.userId)) {
-            outcomes.set(decision.userId, { outcome: decision.excluded ? 'excluded' : 'noAction', reason: decision.reason });
+            outcomes.set(decision.userId, {
+                outcome: decision.excluded ? 'excluded' : 'noAction',
+                reason: decision.reason,
+            });
         }
     }
     const records = decisions.map((decision) => {
@@ -224,8 +264,12 @@ export async function remediateBatch(
         detections: detectionsByUser.get(decision.userId) ?? [],
     }));
     for (const decision of reports) {
-        const log = decision.outcome === 'held' || decision.outcome === 'failed' || decision.outcome === 'excluded' ? logger.warn : logger.info;
-        log.call(logger, `remediate: user ${decision.userId} ${decision.action} by ${decision.ruleId ?? '(no rule)'} in ${mode}: ${decision.outcome}`);
+        const line = `remediate: user ${decision.userId} ${decision.action} by ${decision.ruleId ?? '(no rule)'} in ${mode}: ${decision.outcome}`;
+        if (decision.outcome === 'held' || decision.outcome === 'failed' || decision.outcome === 'excluded') {
+            logger.warn(line);
+        } else {
+            logger.info(line);
+        }
     }
     await notifySafely(deps, config.tenantId, reports, logger);
     if (breaker.tripped) {
@@ -235,7 +279,13 @@ export async function remediateBatch(
                 await sendAlert(
                     deps,
                     config.tenantId,
-                    { kind: 'breakerTripped', action, cap: kind.cap, held: kind.held, resetsAt: kind.resetsAt?.toISOString() ?? 'never (cap is 0)' },
+                    {
+                        kind: 'breakerTripped',
+                        action,
+                        cap: kind.cap,
+                        held: kind.held,
+                        resetsAt: kind.resetsAt?.toISOString() ?? 'never (cap is 0)',
+                    },
                     logger,
                 );
             }
@@ -245,9 +295,18 @@ export async function remediateBatch(
     const counts = countOutcomes(records.map((entry) => entry.outcome));
     logger.info(
         `remediate: ${messages.length} messages, ${rejectedRecords.length} rejected, ${decisions.length} users in ${mode}: ` +
-            Object.entries(counts).filter(([, count]) => count > 0).map(([outcome, count]) => `${outcome} ${count}`).join(', '),
+            Object.entries(counts)
+                .filter(([, count]) => count > 0)
+                .map(([outcome, count]) => `${outcome} ${count}`)
+                .join(', '),
     );
-    return { received: messages.length, rejected: rejectedRecords.length, decisions: reports, counts, breakerTripped: breaker.tripped };
+    return {
+        received: messages.length,
+        rejected: rejectedRecords.length,
+        decisions: reports,
+        counts,
+        breakerTripped: breaker.tripped,
+    };
 
     function record(decision: UserDecision, outcome: AuditOutcome, reason: string): AuditRecord {
         return {
@@ -272,8 +331,12 @@ async function loadRulesOrAlert(deps: RemediationDependencies, tenantId: string,
         return await deps.rules.load();
     } catch (error) {
         if (hasErrorCode(error, 'rules.invalid')) {
-            const problems = getRulesProblems(error)?.map((problem) => `${problem.path}: ${problem.message}`) ?? [error.message];
-            logger.error(`remediate: rules file ${deps.rules.location} is invalid; no action taken, the batch goes back to the queue`);
+            const problems = getRulesProblems(error)?.map((problem) => `${problem.path}: ${problem.message}`) ?? [
+                error.message,
+            ];
+            logger.error(
+                `remediate: rules file ${deps.rules.location} is invalid; no action taken, the batch goes back to the queue`,
+            );
             await sendAlert(deps, tenantId, { kind: 'rulesInvalid', file: deps.rules.location, problems }, logger);
         }
         throw error;
@@ -297,7 +360,12 @@ async function revokeSessions(
     }
 }
 
-async function notifySafely(deps: RemediationDependencies, tenantId: string, reports: DecisionReport[], logger: Logger): Promise<void> {
+async function notifySafely(
+    deps: RemediationDependencies,
+    tenantId: string,
+    reports: DecisionReport[],
+    logger: Logger,
+): Promise<void> {
     try {
         await deps.notifier.notifyDecisions(tenantId, reports);
     } catch (error) {
@@ -314,7 +382,12 @@ async function sendAlert(deps: RemediationDependencies, tenantId: string, alert:
 }
 
 function rejectedRecord(tenantId: string, received: ReceivedMessage, reason: string, time: string): AuditRecord {
-    const raw = typeof received.body === 'string' ? received.body : Buffer.isBuffer(received.body) ? received.body.toString('utf8') : safeJson(received.body);
+    const raw =
+        typeof received.body === 'string'
+            ? received.body
+            : Buffer.isBuffer(received.body)
+              ? received.body.toString('utf8')
+              : safeJson(received.body);
     return {
         decisionId: decisionIdOf(tenantId, 'rejected', [received.messageId ?? raw]),
         tenantId,
@@ -352,7 +425,9 @@ function latestVersions(detections: readonly Detection[]): Detection[] {
     return [...latest.values()];
 }
 
-function groupMessageIds(valid: ReadonlyArray<{ message: RiskDetectionMessage; messageId: string | null }>): Map<string, string[]> {
+function groupMessageIds(
+    valid: ReadonlyArray<{ message: RiskDetectionMessage; messageId: string | null }>,
+): Map<string, string[]> {
     const byUser = new Map<string, string[]>();
     for (const { message, messageId } of valid) {
         if (messageId) {
@@ -371,13 +446,27 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 /** Times of automatic actions in the window: applied and pending (may have gone out); in dry-run, dry-run ones too. */
-function actionTimes(records: readonly AuditRecord[], action: 'confirmCompromised' | 'dismiss', counted: readonly AuditOutcome[]): Date[] {
-    return records.filter((entry) => entry.action === action && counted.includes(entry.outcome)).map((entry) => new Date(entry.time));
+function actionTimes(
+    records: readonly AuditRecord[],
+    action: 'confirmCompromised' | 'dismiss',
+    counted: readonly AuditOutcome[],
+): Date[] {
+    return records
+        .filter((entry) => entry.action === action && counted.includes(entry.outcome))
+        .map((entry) => new Date(entry.time));
 }
 
 function countOutcomes(outcomes: readonly AuditOutcome[]): Record<AuditOutcome, number> {
     const counts: Record<AuditOutcome, number> = {
-        applied: 0, dryRun: 0, pending: 0, skipped: 0, held: 0, excluded: 0, noAction: 0, failed: 0, rejected: 0,
+        applied: 0,
+        dryRun: 0,
+        pending: 0,
+        skipped: 0,
+        held: 0,
+        excluded: 0,
+        noAction: 0,
+        failed: 0,
+        rejected: 0,
     };
     for (const outcome of outcomes) {
         counts[outcome]++;

@@ -195,7 +195,11 @@ function rangeStart(node: unknown): number | undefined {
     return range === undefined || range === null ? undefined : range[0];
 }
 
-/** Last line of defence: a substituted value never leaves in a message, whatever produced the message. */
+/**
+ * Last line of defence: a substituted value never leaves in a message, whatever produced the message. Values under
+ * 4 characters are left alone (they would mangle ordinary words); the formatter already never shows a value at a
+ * substituted path, which is what keeps those out.
+ */
 function scrub(message: string, secrets: readonly string[]): string {
     let out = message;
     for (const secret of secrets) {

@@ -22,7 +22,10 @@ const graphEndpoint = z
 /** NCRONTAB with 6 fields (`{second} {minute} {hour} {day} {month} {day-of-week}`) or 5. */
 const ncrontab = z
     .string()
-    .refine((value) => [5, 6].includes(value.trim().split(/\s+/).length), 'must be an NCRONTAB expression with 5 or 6 fields');
+    .refine(
+        (value) => [5, 6].includes(value.trim().split(/\s+/).length),
+        'must be an NCRONTAB expression with 5 or 6 fields',
+    );
 
 /** Settings every Graph caller needs. */
 export const graphSettingsSchema = z.object({
@@ -88,7 +91,10 @@ const storageShape = {
     AzureWebJobsStorage__tableServiceUri: z.url().optional(),
 };
 
-function hasStorage(value: { AzureWebJobsStorage?: string | undefined; AzureWebJobsStorage__accountName?: string | undefined }): boolean {
+function hasStorage(value: {
+    AzureWebJobsStorage?: string | undefined;
+    AzureWebJobsStorage__accountName?: string | undefined;
+}): boolean {
     return Boolean(value.AzureWebJobsStorage ?? value.AzureWebJobsStorage__accountName);
 }
 
@@ -108,7 +114,11 @@ export const checkpointSettingsSchema = z
     })
     .superRefine((value, ctx) => {
         if (value.CHECKPOINT_STORE === 'file' && !value.CHECKPOINT_DIR) {
-            ctx.addIssue({ code: 'custom', path: ['CHECKPOINT_DIR'], message: 'missing: required when CHECKPOINT_STORE=file' });
+            ctx.addIssue({
+                code: 'custom',
+                path: ['CHECKPOINT_DIR'],
+                message: 'missing: required when CHECKPOINT_STORE=file',
+            });
         }
         if (value.CHECKPOINT_STORE === 'blob' && !hasStorage(value)) {
             ctx.addIssue({
@@ -168,7 +178,10 @@ export const pollerSettingsSchema = z.intersection(
 export type PollerSettings = z.infer<typeof pollerSettingsSchema>;
 
 /** Everything the consumer function needs. */
-export const consumerSettingsSchema = z.intersection(z.intersection(graphSettingsSchema, queueSettingsSchema), remediationSettingsSchema);
+export const consumerSettingsSchema = z.intersection(
+    z.intersection(graphSettingsSchema, queueSettingsSchema),
+    remediationSettingsSchema,
+);
 export type ConsumerSettings = z.infer<typeof consumerSettingsSchema>;
 
 /** Reads and validates the consumer's settings once; throws `settings.invalid` naming every bad key. */

@@ -9,7 +9,10 @@ export class RecordingQueue implements DetectionQueue {
     acceptBatches = Number.POSITIVE_INFINITY;
     constructor(private readonly batchSize = 100) {}
 
-    async send(messages: readonly OutgoingMessage[], onAccepted: (accepted: readonly OutgoingMessage[]) => Promise<void>) {
+    async send(
+        messages: readonly OutgoingMessage[],
+        onAccepted: (accepted: readonly OutgoingMessage[]) => Promise<void>,
+    ) {
         for (let start = 0; start < messages.length; start += this.batchSize) {
             if (this.sends >= this.acceptBatches) {
                 throw new AppError('queue.failed', 'queue unavailable (simulated)', true);

@@ -44,7 +44,10 @@ export class FakeRiskTenant implements RiskStateReader {
         }
         this.calls.push({ action, userIds: [...userIds] });
         for (const id of userIds) {
-            this.states.set(id, { riskState: action === 'dismiss' ? 'dismissed' : 'confirmedCompromised', isDeleted: false });
+            this.states.set(id, {
+                riskState: action === 'dismiss' ? 'dismissed' : 'confirmedCompromised',
+                isDeleted: false,
+            });
         }
     };
 
@@ -74,7 +77,9 @@ export class InMemoryAuditStore implements AuditStore {
     }
     async list(query: AuditQuery): Promise<AuditRecord[]> {
         return [...this.records.values()].filter(
-            (r) => (!query.since || Date.parse(r.time) >= query.since.getTime()) && (!query.userId || r.userId === query.userId),
+            (r) =>
+                (!query.since || Date.parse(r.time) >= query.since.getTime()) &&
+                (!query.userId || r.userId === query.userId),
         );
     }
     byUser(userId: string): AuditRecord | undefined {

@@ -678,39 +678,39 @@ describe('tenant limit (its own simulator, 2 requests per second)', () => {
     });
 });
 
-describe('a synthetic tenant over time', () => {
-    it('surfaces scheduled detections as the clock advances, offline ones included', async () => {
-        const start = new Date('2025-07-01T00:00:00Z');
-        let clock = start;
+describe('a synthetic tenant over time (its own simulator)', () => {
+    const start = new Date('2025-07-01T00:00:00Z');
+    let clock = start;
+    let local: GraphSimulator;
+
+    beforeAll(async () => {
         const synthetic = createSyntheticTenant({ seed: 7, userCount: 50, start });
-        scheduleDetections(synthetic.tenant, {
-            seed: 7,
-            start,
-            durationMs: 6 * 3_600_000,
-            count: 300,
-            userIds: synthetic.riskUserIds,
-        });
-        const local = await startGraphSimulator({ tenant: synthetic.tenant, limitPerSecond: 1000, clock: () => clock });
-        try {
-            const count = async (): Promise<number> => {
-                let total = 0;
-                let next: string | undefined = `${local.url}/v1.0/identityProtection/riskDetections?$top=500`;
-                while (next !== undefined) {
-                    const page = (await (await fetch(next, { headers: auth })).json()) as GraphBody;
-                    total += page.value.length;
-                    next = page['@odata.nextLink'];
-                }
-                return total;
-            };
-            expect(await count()).toBe(0);
-            clock = new Date(start.getTime() + 3 * 3_600_000);
-            const midway = await count();
-            expect(midway).toBeGreaterThan(50);
-            expect(midway).toBeLessThan(300);
-            clock = new Date(start.getTime() + 7 * 3_600_000);
-            expect(await count()).toBe(300);
-        } finally {
-            await local.stop();
+        scheduleDetections(synthetic, { seed: 7, start, durationMs: 6 * 3_600_000, count: 300 });
+        local = await startGraphSimulator({ tenant: synthetic, limitPerSecond: 1000, clock: () => clock });
+    });
+
+    afterAll(async () => {
+        await local.stop();
+    });
+
+    async function countVisible(): Promise<number> {
+        let total = 0;
+        let next: string | undefined = `${local.url}/v1.0/identityProtection/riskDetections?$top=500`;
+        while (next !== undefined) {
+            const page = (await (await fetch(next, { headers: auth })).json()) as GraphBody;
+            total += page.value.length;
+            next = page['@odata.nextLink'];
         }
+        return total;
+    }
+
+    it('surfaces scheduled detections as the clock advances, offline ones included', async () => {
+        expect(await countVisible()).toBe(0);
+        clock = new Date(start.getTime() + 3 * 3_600_000);
+        const midway = await countVisible();
+        expect(midway).toBeGreaterThan(50);
+        expect(midway).toBeLessThan(300);
+        clock = new Date(start.getTime() + 7 * 3_600_000);
+        expect(await countVisible()).toBe(300);
     });
 });

@@ -193,7 +193,11 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
         const sender = client.createSender(queue);
         const receiver = client.createReceiver(queue);
         const deadLetters = client.createReceiver(queue, { subQueueType: 'deadLetter' });
-        await sender.sendMessages({ body: { bad: 'contract' }, messageId: 'bad-1', applicationProperties: { kept: 'yes' } });
+        await sender.sendMessages({
+            body: { bad: 'contract' },
+            messageId: 'bad-1',
+            applicationProperties: { kept: 'yes' },
+        });
 
         const [message] = await receiveCount(receiver, 1);
         await receiver.deadLetterMessage(message!, {
@@ -336,7 +340,10 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
         const received = await receiveCount(firstReceiver, 2);
         await firstReceiver.close();
         await secondReceiver.completeMessage(received[0]!);
-        await secondReceiver.deadLetterMessage(received[1]!, { deadLetterReason: 'manual' });
+        await secondReceiver.deadLetterMessage(received[1]!, {
+            deadLetterReason: 'manual',
+            deadLetterErrorDescription: 'by hand',
+        });
 
         expect(emulator.queueStats(queue)).toMatchObject({ active: 0, locked: 0, deadLetter: 1 });
         await Promise.all([secondReceiver.close(), sender.close()]);
@@ -437,7 +444,10 @@ describe('Service Bus emulator options', () => {
         ]);
         const received = await receiveCount(receiver, 3);
         await receiver.abandonMessage(received[0]!);
-        await receiver.deadLetterMessage(received[2]!, { deadLetterReason: 'test', deadLetterErrorDescription: 'kept' });
+        await receiver.deadLetterMessage(received[2]!, {
+            deadLetterReason: 'test',
+            deadLetterErrorDescription: 'kept',
+        });
         // received[1] stays locked across the restart.
         await firstClient.close();
         await first.stop();
@@ -459,7 +469,12 @@ describe('Service Bus emulator options', () => {
             const [deadLettered] = await receiveCount(deadLetters, 1);
 
             expect(restored).toMatchObject([
-                { messageId: 'keep-1', body: { n: 1 }, deliveryCount: 1, applicationProperties: { tenantId: 'contoso' } },
+                {
+                    messageId: 'keep-1',
+                    body: { n: 1 },
+                    deliveryCount: 1,
+                    applicationProperties: { tenantId: 'contoso' },
+                },
                 { messageId: 'locked-2', body: { n: 2 }, deliveryCount: 0 },
             ]);
             expect(deadLettered).toMatchObject({ messageId: 'dead-3', deadLetterReason: 'test' });

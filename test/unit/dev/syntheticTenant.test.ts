@@ -6,42 +6,40 @@ const day = 24 * 3_600_000;
 
 function build(seed: number) {
     const synthetic = createSyntheticTenant({ seed, userCount: 200, start, clock: () => start });
-    const summary = scheduleDetections(synthetic.tenant, {
+    const summary = scheduleDetections(synthetic, {
         seed,
         start,
         durationMs: day,
         count: 1000,
-        userIds: synthetic.riskUserIds,
     });
-    synthetic.tenant.advanceTo(new Date(start.getTime() + 3 * day));
+    synthetic.advanceTo(new Date(start.getTime() + 3 * day));
     return { synthetic, summary };
 }
 
 describe('synthetic tenant', () => {
-    const { synthetic, summary } = build(42);
-    const { tenant } = synthetic;
+    const { synthetic: tenant, summary } = build(42);
     const users = [...tenant.users.values()];
     const detections = [...tenant.detections.values()];
 
     it('is the same for the same seed and different for another', () => {
         const again = build(42);
-        expect([...again.synthetic.tenant.users.keys()]).toEqual([...tenant.users.keys()]);
-        expect([...again.synthetic.tenant.detections.keys()]).toEqual([...tenant.detections.keys()]);
+        expect([...again.synthetic.users.keys()]).toEqual([...tenant.users.keys()]);
+        expect([...again.synthetic.detections.keys()]).toEqual([...tenant.detections.keys()]);
         expect(again.summary).toEqual(summary);
-        expect([...build(43).synthetic.tenant.users.keys()]).not.toEqual([...tenant.users.keys()]);
+        expect([...build(43).synthetic.users.keys()]).not.toEqual([...tenant.users.keys()]);
     });
 
     it('has contoso-style users with GUID ids, most with a manager and some without', () => {
         expect(users).toHaveLength(203);
-        expect(synthetic.userIds).toHaveLength(200);
+        expect(tenant.userIds).toHaveLength(200);
         for (const user of users) {
             expect(user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
             expect(user.userPrincipalName).toMatch(/^[a-z.-]+\d*@contoso\.example$/);
         }
-        expect(tenant.users.get(synthetic.userIds[0]!)?.userPrincipalName).toMatch(
+        expect(tenant.users.get(tenant.userIds[0]!)?.userPrincipalName).toMatch(
             /^[a-z]+\.[a-z]+0001@contoso\.example$/,
         );
-        const regular = synthetic.userIds.map((id) => tenant.users.get(id)!);
+        const regular = tenant.userIds.map((id) => tenant.users.get(id)!);
         const withManager = regular.filter((user) => user.managerId !== undefined);
         expect(withManager.length).toBeGreaterThan(150);
         expect(withManager.length).toBeLessThan(200);
@@ -49,13 +47,13 @@ describe('synthetic tenant', () => {
     });
 
     it('has a two-member break-glass group and a nested exclusion group', () => {
-        expect(tenant.groups.get(synthetic.breakGlassGroupId)?.memberIds).toEqual(synthetic.breakGlassUserIds);
-        expect(tenant.groups.get(synthetic.exclusionGroupId)?.memberIds).toContain(synthetic.nestedGroupId);
-        for (const memberId of synthetic.nestedGroupMemberIds) {
-            expect(tenant.transitiveGroupIdsOf(memberId).has(synthetic.exclusionGroupId)).toBe(true);
+        expect(tenant.groups.get(tenant.breakGlassGroupId)?.memberIds).toEqual(tenant.breakGlassUserIds);
+        expect(tenant.groups.get(tenant.exclusionGroupId)?.memberIds).toContain(tenant.nestedGroupId);
+        for (const memberId of tenant.nestedGroupMemberIds) {
+            expect(tenant.transitiveGroupIdsOf(memberId).has(tenant.exclusionGroupId)).toBe(true);
         }
-        expect(tenant.users.get(tenant.findUser(synthetic.notificationMailbox)!.id)?.mail).toBe(
-            synthetic.notificationMailbox,
+        expect(tenant.users.get(tenant.findUser(tenant.notificationMailbox)!.id)?.mail).toBe(
+            tenant.notificationMailbox,
         );
     });
 

@@ -12,7 +12,10 @@ import { aDetection } from '../../fixtures/detections';
 class ListSource implements RiskDetectionSource {
     readonly calls: Array<{ since: Date; levels: readonly string[] }> = [];
     failAfterPages: number | undefined;
-    constructor(public detections: Detection[], private readonly pageSize = 2) {}
+    constructor(
+        public detections: Detection[],
+        private readonly pageSize = 2,
+    ) {}
     async *listUpdatedSince(since: Date, levels: readonly string[]): AsyncGenerator<Detection[]> {
         this.calls.push({ since, levels });
         const matching = this.detections.filter(
@@ -72,7 +75,10 @@ describe('pollOnce (issue #2)', () => {
             aDetection({ lastUpdatedDateTime: '2026-06-01T11:10:00Z' }),
         ]);
         await pollOnce(deps, config, silentLogger);
-        expect(checkpoints.current).toMatchObject({ watermark: '2026-06-01T11:58:00.1234567Z', readFrom: '2026-06-01T11:43:00.123Z' });
+        expect(checkpoints.current).toMatchObject({
+            watermark: '2026-06-01T11:58:00.1234567Z',
+            readFrom: '2026-06-01T11:43:00.123Z',
+        });
     });
 
     it('when the same unchanged detection is listed again in the overlap, then it is not queued twice', async () => {
@@ -118,12 +124,17 @@ describe('pollOnce (issue #2)', () => {
         checkpoints.failNextWrite = true;
         await expect(pollOnce(deps, config, silentLogger)).rejects.toMatchObject({ code: 'storage.failed' });
         await pollOnce(deps, config, silentLogger);
-        expect(queue.accepted.map((m) => m.messageId)).toEqual([queue.accepted[0]!.messageId, queue.accepted[0]!.messageId]);
+        expect(queue.accepted.map((m) => m.messageId)).toEqual([
+            queue.accepted[0]!.messageId,
+            queue.accepted[0]!.messageId,
+        ]);
         expect(checkpoints.current!.sent).toEqual([sentKey(detection)]);
     });
 
     it('when listing fails part-way, then what was listed is queued, recorded, the watermark stays, and the error is rethrown', async () => {
-        const detections = [1, 2, 3, 4, 5].map((minute) => aDetection({ lastUpdatedDateTime: `2026-06-01T11:5${minute}:00Z` }));
+        const detections = [1, 2, 3, 4, 5].map((minute) =>
+            aDetection({ lastUpdatedDateTime: `2026-06-01T11:5${minute}:00Z` }),
+        );
         const { deps, source, queue, checkpoints } = setUp(detections);
         source.failAfterPages = 1;
         await expect(pollOnce(deps, config, silentLogger)).rejects.toMatchObject({ code: 'graph.throttled' });
@@ -136,7 +147,9 @@ describe('pollOnce (issue #2)', () => {
     });
 
     it('when the queue refuses part-way, then only accepted messages are recorded and the rest go next cycle', async () => {
-        const detections = [1, 2, 3].map((minute) => aDetection({ lastUpdatedDateTime: `2026-06-01T11:5${minute}:00Z` }));
+        const detections = [1, 2, 3].map((minute) =>
+            aDetection({ lastUpdatedDateTime: `2026-06-01T11:5${minute}:00Z` }),
+        );
         const { deps, queue, checkpoints } = setUp(detections);
         queue.acceptBatches = 1;
         await expect(pollOnce(deps, config, silentLogger)).rejects.toMatchObject({ code: 'queue.failed' });
@@ -149,7 +162,9 @@ describe('pollOnce (issue #2)', () => {
     });
 
     it('when the time budget is spent, then it stops listing, keeps progress and leaves the watermark', async () => {
-        const detections = [1, 2, 3, 4, 5, 6].map((minute) => aDetection({ lastUpdatedDateTime: `2026-06-01T11:5${minute}:00Z` }));
+        const detections = [1, 2, 3, 4, 5, 6].map((minute) =>
+            aDetection({ lastUpdatedDateTime: `2026-06-01T11:5${minute}:00Z` }),
+        );
         const { deps, queue, checkpoints, clock } = setUp(detections);
         const slowSource: RiskDetectionSource = {
             async *listUpdatedSince(since, levels) {

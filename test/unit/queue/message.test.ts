@@ -10,7 +10,12 @@ describe('the queue message contract', () => {
         expect(parsed).toEqual({ ok: true, message: message.body });
         expect(message).toMatchObject({
             subject: detection.riskEventType,
-            applicationProperties: { riskLevel: 'high', userId: detection.userId, tenantId: 'tenant-1', contractVersion: '1' },
+            applicationProperties: {
+                riskLevel: 'high',
+                userId: detection.userId,
+                tenantId: 'tenant-1',
+                contractVersion: '1',
+            },
         });
     });
 
@@ -24,8 +29,26 @@ describe('the queue message contract', () => {
     it.each([
         ['not JSON', 'hello', '(body)'],
         ['a wrong version', { version: 2, tenantId: 't', queuedAt: '2026-06-01T12:00:00Z', detection }, 'version'],
-        ['a detection without userId', { version: 1, tenantId: 't', queuedAt: '2026-06-01T12:00:00Z', detection: { ...detection, userId: undefined } }, 'detection.userId'],
-        ['a bad lastUpdatedDateTime', { version: 1, tenantId: 't', queuedAt: '2026-06-01T12:00:00Z', detection: { ...detection, lastUpdatedDateTime: 'yesterday' } }, 'detection.lastUpdatedDateTime'],
+        [
+            'a detection without userId',
+            {
+                version: 1,
+                tenantId: 't',
+                queuedAt: '2026-06-01T12:00:00Z',
+                detection: { ...detection, userId: undefined },
+            },
+            'detection.userId',
+        ],
+        [
+            'a bad lastUpdatedDateTime',
+            {
+                version: 1,
+                tenantId: 't',
+                queuedAt: '2026-06-01T12:00:00Z',
+                detection: { ...detection, lastUpdatedDateTime: 'yesterday' },
+            },
+            'detection.lastUpdatedDateTime',
+        ],
     ])('rejects %s with a reason naming where', (_what, body, where) => {
         const parsed = parseDetectionMessage(body);
         expect(parsed.ok).toBe(false);

@@ -82,43 +82,43 @@ function decideOne(detections: Detection[], user: Partial<UserContext> = {}, inp
 
 describe('decideForUsers', () => {
     describe('R2: confirmCompromised beats dismiss for the same user in the same batch', () => {
-        it.each<[string, Detection[], string, string, boolean]>([
+        it.each<[string, string, Detection[], string, boolean]>([
             [
                 'one leaked credential',
-                [leaked('d1')],
                 'leaked-credentials',
+                [leaked('d1')],
                 'rule "leaked-credentials" confirmed d1',
                 true,
             ],
             [
                 'a leak and a dismissable anonymizer',
-                [egressAnonymizer('d1'), leaked('d2')],
                 'leaked-credentials',
+                [egressAnonymizer('d1'), leaked('d2')],
                 'rule "leaked-credentials" confirmed d2',
                 true,
             ],
             [
                 'threat intel, then a leak: the first rule in rule order names it',
-                [threatIntel('d1'), leaked('d2')],
                 'leaked-credentials',
+                [threatIntel('d1'), leaked('d2')],
                 'rules "leaked-credentials", "threat-intelligence" confirmed d1, d2',
                 true,
             ],
             [
                 'threat intel only',
-                [threatIntel('d1'), egressAnonymizer('d2')],
                 'threat-intelligence',
+                [threatIntel('d1'), egressAnonymizer('d2')],
                 'rule "threat-intelligence" confirmed d1',
                 false,
             ],
             [
                 'a confirmation next to an unmatched detection',
-                [unfamiliar('d1'), threatIntel('d2')],
                 'threat-intelligence',
+                [unfamiliar('d1'), threatIntel('d2')],
                 'rule "threat-intelligence" confirmed d2',
                 false,
             ],
-        ])('%s: confirmCompromised by %s', (_name, detections, ruleId, reason, revokeSessions) => {
+        ])('%s: confirmCompromised by rule %s', (_name, ruleId, detections, reason, revokeSessions) => {
             const decision = decideOne(detections);
 
             expect(decision).toMatchObject({
@@ -149,96 +149,96 @@ describe('decideForUsers', () => {
     });
 
     describe('R3: dismiss only when every at-risk detection of the user is covered by a dismiss rule', () => {
-        it.each<[string, Detection[], Detection[], 'dismiss' | 'none', string | null, string]>([
+        it.each<[string, 'dismiss' | 'none', Detection[], Detection[], string | null, string]>([
             [
                 'one covered detection',
+                'dismiss',
                 [egressAnonymizer('d1')],
                 [],
-                'dismiss',
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1) is covered by a dismiss rule: rule "corporate-egress-anonymizer"',
             ],
             [
                 'two detections covered by two dismiss rules',
+                'dismiss',
                 [officeTravel('d1'), egressAnonymizer('d2')],
                 [],
-                'dismiss',
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1, d2) is covered by a dismiss rule: rules "corporate-egress-anonymizer", "travel-from-office"',
             ],
             [
                 'a covered batch and a covered other detection from Graph',
+                'dismiss',
                 [egressAnonymizer('d1')],
                 [officeTravel('g1')],
-                'dismiss',
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1, g1) is covered by a dismiss rule: rules "corporate-egress-anonymizer", "travel-from-office"',
             ],
             [
                 'an uncovered detection in the batch',
+                'none',
                 [egressAnonymizer('d1'), unfamiliar('d2')],
                 [],
-                'none',
                 'everything-else',
                 'not dismissed: not every at-risk detection is covered by a dismiss rule: d2 (rule "everything-else": none)',
             ],
             [
                 'an uncovered other detection from Graph',
+                'none',
                 [egressAnonymizer('d1')],
                 [unfamiliar('g1')],
-                'none',
                 null,
                 'not dismissed: not every at-risk detection is covered by a dismiss rule: g1 (rule "everything-else": none, not in this batch)',
             ],
             [
                 'a confirmable other detection from Graph',
+                'none',
                 [egressAnonymizer('d1')],
                 [leaked('g1')],
-                'none',
                 null,
                 'not dismissed: not every at-risk detection is covered by a dismiss rule: g1 (rule "leaked-credentials": confirmCompromised, not in this batch)',
             ],
             [
                 'an anonymizer outside the egress range',
+                'none',
                 [egressAnonymizer('d1'), egressAnonymizer('d2', { ipAddress: '192.0.2.1' })],
                 [],
-                'none',
                 'everything-else',
                 'not dismissed: not every at-risk detection is covered by a dismiss rule: d2 (rule "everything-else": none)',
             ],
             [
                 'other detections no longer at risk do not count',
+                'dismiss',
                 [egressAnonymizer('d1')],
                 [unfamiliar('g1', { riskState: 'remediated' })],
-                'dismiss',
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1) is covered by a dismiss rule: rule "corporate-egress-anonymizer"',
             ],
             [
                 'the echo of a confirmation does not count',
+                'dismiss',
                 [egressAnonymizer('d1')],
                 [echo('g1')],
-                'dismiss',
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1) is covered by a dismiss rule: rule "corporate-egress-anonymizer"',
             ],
             [
                 'the batch copy of an id Graph also lists counts once',
-                [egressAnonymizer('d1')],
-                [egressAnonymizer('d1')],
                 'dismiss',
+                [egressAnonymizer('d1')],
+                [egressAnonymizer('d1')],
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1) is covered by a dismiss rule: rule "corporate-egress-anonymizer"',
             ],
             [
                 'another user\u2019s detection passed by mistake does not count',
+                'dismiss',
                 [egressAnonymizer('d1')],
                 [unfamiliar('m1', { userId: megan.id })],
-                'dismiss',
                 'corporate-egress-anonymizer',
                 'every at-risk detection (d1) is covered by a dismiss rule: rule "corporate-egress-anonymizer"',
             ],
-        ])('%s: %s', (_name, batch, others, action, ruleId, reason) => {
+        ])('%s: %s', (_name, action, batch, others, ruleId, reason) => {
             const decision = decideOne(batch, { otherDetections: others });
 
             expect(decision).toMatchObject({ action, ruleId, reason, revokeSessions: false, excluded: false });

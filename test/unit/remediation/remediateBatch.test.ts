@@ -2,10 +2,21 @@ import { Detection } from '../../../shared/detection';
 import { AppError } from '../../../shared/errors';
 import { silentLogger } from '../../../shared/logger';
 import { createDetectionMessage } from '../../../shared/queue/message';
-import { ReceivedMessage, remediateBatch, RemediationConfig, RulesSource } from '../../../shared/remediation/remediateBatch';
+import {
+    ReceivedMessage,
+    remediateBatch,
+    RemediationConfig,
+    RulesSource,
+} from '../../../shared/remediation/remediateBatch';
 import { RulesValidationError } from '../../../shared/rules/loadRules';
 import { FakeClock } from '../../fakes/fakeClock';
-import { FakeDirectory, FakeRiskTenant, InMemoryAuditStore, RecordingNotifier, rulesFrom } from '../../fakes/remediationFakes';
+import {
+    FakeDirectory,
+    FakeRiskTenant,
+    InMemoryAuditStore,
+    RecordingNotifier,
+    rulesFrom,
+} from '../../fakes/remediationFakes';
 import { aDetection } from '../../fixtures/detections';
 
 const breakGlassGroup = '11111111-2222-4333-8444-555555555555';
@@ -26,7 +37,11 @@ rules:
     then: { action: dismiss, notify: [secops] }
 `;
 
-const config: RemediationConfig = { tenantId: 'tenant-1', forceDryRun: false, breakerCaps: { confirmCompromised: 50, dismiss: 200 } };
+const config: RemediationConfig = {
+    tenantId: 'tenant-1',
+    forceDryRun: false,
+    breakerCaps: { confirmCompromised: 50, dismiss: 200 },
+};
 
 function setUp(mode: 'dryRun' | 'enforce' = 'enforce', rules: RulesSource = rulesFrom(rulesYaml(mode))) {
     const tenant = new FakeRiskTenant();
@@ -57,8 +72,10 @@ function messagesOf(...detections: Detection[]): ReceivedMessage[] {
     });
 }
 
-const leaked = (overrides: Partial<Detection> = {}) => aDetection({ riskEventType: 'leakedCredentials', detectionTimingType: 'offline', ...overrides });
-const anonymousFromEgress = (overrides: Partial<Detection> = {}) => aDetection({ riskEventType: 'anonymizedIPAddress', ipAddress: '203.0.113.9', ...overrides });
+const leaked = (overrides: Partial<Detection> = {}) =>
+    aDetection({ riskEventType: 'leakedCredentials', detectionTimingType: 'offline', ...overrides });
+const anonymousFromEgress = (overrides: Partial<Detection> = {}) =>
+    aDetection({ riskEventType: 'anonymizedIPAddress', ipAddress: '203.0.113.9', ...overrides });
 
 describe('remediateBatch (issue #3)', () => {
     it('confirms and dismisses in one call per action, records every decision and notifies once', async () => {
@@ -75,8 +92,17 @@ describe('remediateBatch (issue #3)', () => {
             { action: 'confirmCompromised', userIds: [a.userId] },
             { action: 'dismiss', userIds: [b.userId] },
         ]);
-        expect(audit.byUser(a.userId)).toMatchObject({ action: 'confirmCompromised', outcome: 'applied', ruleId: 'leaked-credentials', mode: 'enforce' });
-        expect(audit.byUser(b.userId)).toMatchObject({ action: 'dismiss', outcome: 'applied', ruleId: 'corporate-egress' });
+        expect(audit.byUser(a.userId)).toMatchObject({
+            action: 'confirmCompromised',
+            outcome: 'applied',
+            ruleId: 'leaked-credentials',
+            mode: 'enforce',
+        });
+        expect(audit.byUser(b.userId)).toMatchObject({
+            action: 'dismiss',
+            outcome: 'applied',
+            ruleId: 'corporate-egress',
+        });
         expect(audit.byUser(c.userId)).toMatchObject({ action: 'none', outcome: 'noAction', ruleId: null });
         expect(notifier.batches).toHaveLength(1);
         expect(notifier.batches[0]!.map((d) => d.outcome).sort()).toEqual(['applied', 'applied', 'noAction']);
@@ -87,7 +113,11 @@ describe('remediateBatch (issue #3)', () => {
         const a = leaked();
         const { tenant, audit, notifier, deps } = setUp();
         tenant.atRisk(a.userId);
-        const bad: ReceivedMessage = { body: '{"version":1,"tenantId":"t","detection":{"id":"x"}}', messageId: 'bad-1', deliveryCount: 1 };
+        const bad: ReceivedMessage = {
+            body: '{"version":1,"tenantId":"t","detection":{"id":"x"}}',
+            messageId: 'bad-1',
+            deliveryCount: 1,
+        };
 
         const report = await remediateBatch([bad, ...messagesOf(a)], deps, config, silentLogger);
 
@@ -116,14 +146,20 @@ describe('remediateBatch (issue #3)', () => {
         tenant.states.set(a.userId, { riskState: 'dismissed', isDeleted: false });
         await remediateBatch(messagesOf(a), deps, config, silentLogger);
         expect(tenant.calls).toEqual([]);
-        expect(audit.byUser(a.userId)).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('dismissed') });
+        expect(audit.byUser(a.userId)).toMatchObject({
+            outcome: 'skipped',
+            reason: expect.stringContaining('dismissed'),
+        });
     });
 
     it('R4: when the action went out but the batch failed before the final record, the redelivery records it as applied without acting', async () => {
         const a = leaked();
         const { tenant, audit, deps } = setUp();
         tenant.atRisk(a.userId);
-        const depsWithFlakyAudit = { ...deps, audit: { ...audit, put: audit.put.bind(audit), get: audit.get.bind(audit), list: audit.list.bind(audit) } };
+        const depsWithFlakyAudit = {
+            ...deps,
+            audit: { ...audit, put: audit.put.bind(audit), get: audit.get.bind(audit), list: audit.list.bind(audit) },
+        };
         let writes = 0;
         depsWithFlakyAudit.audit.put = async (records) => {
             writes++;
@@ -132,11 +168,16 @@ describe('remediateBatch (issue #3)', () => {
             }
             await audit.put(records);
         };
-        await expect(remediateBatch(messagesOf(a), depsWithFlakyAudit, config, silentLogger)).rejects.toMatchObject({ code: 'storage.failed' });
+        await expect(remediateBatch(messagesOf(a), depsWithFlakyAudit, config, silentLogger)).rejects.toMatchObject({
+            code: 'storage.failed',
+        });
         expect(audit.byUser(a.userId)).toMatchObject({ outcome: 'pending' });
         await remediateBatch(messagesOf(a), deps, config, silentLogger);
         expect(tenant.calls).toHaveLength(1);
-        expect(audit.byUser(a.userId)).toMatchObject({ outcome: 'applied', reason: expect.stringContaining('applied earlier') });
+        expect(audit.byUser(a.userId)).toMatchObject({
+            outcome: 'applied',
+            reason: expect.stringContaining('applied earlier'),
+        });
     });
 
     it('R5: dry-run decides and records as enforce would and calls no write endpoint', async () => {
@@ -149,7 +190,8 @@ describe('remediateBatch (issue #3)', () => {
             await remediateBatch(messagesOf(...detections), run.deps, config, silentLogger);
         }
         expect(dry.tenant.calls).toEqual([]);
-        const summary = (audit: InMemoryAuditStore) => [...audit.records.values()].map((r) => [r.userId, r.action, r.ruleId]);
+        const summary = (audit: InMemoryAuditStore) =>
+            [...audit.records.values()].map((r) => [r.userId, r.action, r.ruleId]);
         expect(summary(dry.audit)).toEqual(summary(enforce.audit));
         expect([...dry.audit.records.values()].map((r) => r.outcome)).toEqual(['dryRun', 'dryRun', 'noAction']);
     });
@@ -184,7 +226,11 @@ describe('remediateBatch (issue #3)', () => {
         tenant.detections.push(covered, uncovered);
         await remediateBatch(messagesOf(covered), deps, config, silentLogger);
         expect(tenant.calls).toEqual([]);
-        expect(audit.byUser(covered.userId)).toMatchObject({ action: 'none', outcome: 'noAction', reason: expect.stringContaining(uncovered.id) });
+        expect(audit.byUser(covered.userId)).toMatchObject({
+            action: 'none',
+            outcome: 'noAction',
+            reason: expect.stringContaining(uncovered.id),
+        });
     });
 
     it('R2: confirmCompromised beats dismiss for the same user in the same batch', async () => {
@@ -200,7 +246,12 @@ describe('remediateBatch (issue #3)', () => {
         const detections = Array.from({ length: 130 }, () => leaked());
         const { tenant, deps } = setUp();
         tenant.atRisk(...detections.map((d) => d.userId));
-        await remediateBatch(messagesOf(...detections), deps, { ...config, breakerCaps: { confirmCompromised: 500, dismiss: 500 } }, silentLogger);
+        await remediateBatch(
+            messagesOf(...detections),
+            deps,
+            { ...config, breakerCaps: { confirmCompromised: 500, dismiss: 500 } },
+            silentLogger,
+        );
         expect(tenant.calls.map((call) => call.userIds.length)).toEqual([60, 60, 10]);
     });
 
@@ -210,7 +261,12 @@ describe('remediateBatch (issue #3)', () => {
         tenant.atRisk(...detections.map((d) => d.userId));
         tenant.refuse.add(detections[3]!.userId);
         await remediateBatch(messagesOf(...detections), deps, config, silentLogger);
-        expect(tenant.actedOn('confirmCompromised').sort()).toEqual(detections.filter((_, i) => i !== 3).map((d) => d.userId).sort());
+        expect(tenant.actedOn('confirmCompromised').sort()).toEqual(
+            detections
+                .filter((_, i) => i !== 3)
+                .map((d) => d.userId)
+                .sort(),
+        );
         expect(audit.byUser(detections[3]!.userId)).toMatchObject({ outcome: 'failed' });
     });
 
@@ -218,10 +274,17 @@ describe('remediateBatch (issue #3)', () => {
         const detections = Array.from({ length: 5 }, () => leaked());
         const { tenant, audit, notifier, deps } = setUp();
         tenant.atRisk(...detections.map((d) => d.userId));
-        await remediateBatch(messagesOf(...detections), deps, { ...config, breakerCaps: { confirmCompromised: 3, dismiss: 10 } }, silentLogger);
+        await remediateBatch(
+            messagesOf(...detections),
+            deps,
+            { ...config, breakerCaps: { confirmCompromised: 3, dismiss: 10 } },
+            silentLogger,
+        );
         expect(tenant.actedOn('confirmCompromised')).toHaveLength(3);
         expect([...audit.records.values()].filter((r) => r.outcome === 'held')).toHaveLength(2);
-        expect(notifier.alerts).toEqual([expect.objectContaining({ kind: 'breakerTripped', action: 'confirmCompromised', cap: 3, held: 2 })]);
+        expect(notifier.alerts).toEqual([
+            expect.objectContaining({ kind: 'breakerTripped', action: 'confirmCompromised', cap: 3, held: 2 }),
+        ]);
     });
 
     it('R6: actions of the last hour count against the cap; after an hour there is room again', async () => {
@@ -245,14 +308,23 @@ describe('remediateBatch (issue #3)', () => {
         const invalid: RulesSource = {
             location: 'rules.yaml',
             load: async () => {
-                throw new RulesValidationError('rules.yaml', [{ path: 'rules[0].then.action', message: 'invalid value "lock"' }]);
+                throw new RulesValidationError('rules.yaml', [
+                    { path: 'rules[0].then.action', message: 'invalid value "lock"' },
+                ]);
             },
         };
         const { tenant, notifier, deps } = setUp('enforce', invalid);
         tenant.atRisk(a.userId);
-        await expect(remediateBatch(messagesOf(a), deps, config, silentLogger)).rejects.toMatchObject({ code: 'rules.invalid' });
+        await expect(remediateBatch(messagesOf(a), deps, config, silentLogger)).rejects.toMatchObject({
+            code: 'rules.invalid',
+        });
         expect(tenant.calls).toEqual([]);
-        expect(notifier.alerts).toEqual([expect.objectContaining({ kind: 'rulesInvalid', problems: [expect.stringContaining('rules[0].then.action')] })]);
+        expect(notifier.alerts).toEqual([
+            expect.objectContaining({
+                kind: 'rulesInvalid',
+                problems: [expect.stringContaining('rules[0].then.action')],
+            }),
+        ]);
     });
 
     it('a transient Graph failure throws (the batch is redelivered) and the redelivery acts once', async () => {
@@ -260,7 +332,9 @@ describe('remediateBatch (issue #3)', () => {
         const { tenant, deps } = setUp();
         tenant.atRisk(a.userId);
         tenant.failNextCallWith = new AppError('graph.throttled', 'throttled past the budget', true);
-        await expect(remediateBatch(messagesOf(a), deps, config, silentLogger)).rejects.toMatchObject({ code: 'graph.throttled' });
+        await expect(remediateBatch(messagesOf(a), deps, config, silentLogger)).rejects.toMatchObject({
+            code: 'graph.throttled',
+        });
         await remediateBatch(messagesOf(a), deps, config, silentLogger);
         expect(tenant.calls).toEqual([{ action: 'confirmCompromised', userIds: [a.userId] }]);
     });
@@ -277,7 +351,10 @@ describe('remediateBatch (issue #3)', () => {
 
     it('revokes sessions after a confirmation when the rule asks for it', async () => {
         const a = leaked();
-        const yaml = rulesYaml('enforce').replace('then: { action: confirmCompromised, notify: [secops] }', 'then: { action: confirmCompromised, revokeSessions: true, notify: [secops] }');
+        const yaml = rulesYaml('enforce').replace(
+            'then: { action: confirmCompromised, notify: [secops] }',
+            'then: { action: confirmCompromised, revokeSessions: true, notify: [secops] }',
+        );
         const { tenant, revoked, deps } = setUp('enforce', rulesFrom(yaml));
         tenant.atRisk(a.userId);
         await remediateBatch(messagesOf(a), deps, config, silentLogger);

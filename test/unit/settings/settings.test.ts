@@ -3,7 +3,9 @@ import { join } from 'node:path';
 
 import { alternativeSettingKeys, loadPollerSettings, pollerSettingKeys } from '../../../shared/settings/settings';
 
-const sample = JSON.parse(readFileSync(join(__dirname, '../../../local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+const sample = JSON.parse(readFileSync(join(__dirname, '../../../local.settings.sample.json'), 'utf8')) as {
+    Values: Record<string, string>;
+};
 
 describe('app settings', () => {
     it('the committed local.settings.sample.json parses with the schema, so the two cannot drift', () => {
@@ -11,12 +13,18 @@ describe('app settings', () => {
     });
 
     it('every key the schema knows, but for documented alternatives, is listed in the sample', () => {
-        const missing = pollerSettingKeys.filter((key) => !(key in sample.Values) && !alternativeSettingKeys.includes(key));
+        const missing = pollerSettingKeys.filter(
+            (key) => !(key in sample.Values) && !alternativeSettingKeys.includes(key),
+        );
         expect(missing).toEqual([]);
     });
 
     it('applies the documented defaults', () => {
-        const settings = loadPollerSettings({ TENANT_ID: 't', ServiceBusConnection: 'x', AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
+        const settings = loadPollerSettings({
+            TENANT_ID: 't',
+            ServiceBusConnection: 'x',
+            AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+        });
         expect(settings).toMatchObject({
             GRAPH_ENDPOINT: 'https://graph.microsoft.com',
             MIN_RISK_LEVEL: 'high',
@@ -31,11 +39,18 @@ describe('app settings', () => {
     it('when keys are missing or bad, then one error names every one of them and no value', () => {
         const secret = 'Endpoint=sb://x;SharedAccessKey=very-secret';
         expect(() =>
-            loadPollerSettings({ ServiceBusConnection: secret, MIN_RISK_LEVEL: 'severe', GRAPH_CALLS_PER_SECOND: '-1', GRAPH_ENDPOINT: 'http://graph.example.com' }),
+            loadPollerSettings({
+                ServiceBusConnection: secret,
+                MIN_RISK_LEVEL: 'severe',
+                GRAPH_CALLS_PER_SECOND: '-1',
+                GRAPH_ENDPOINT: 'http://graph.example.com',
+            }),
         ).toThrow(
             expect.objectContaining({
                 code: 'settings.invalid',
-                message: expect.stringMatching(/TENANT_ID \(missing\).*GRAPH_ENDPOINT.*GRAPH_CALLS_PER_SECOND.*MIN_RISK_LEVEL.*AzureWebJobsStorage/s),
+                message: expect.stringMatching(
+                    /TENANT_ID \(missing\).*GRAPH_ENDPOINT.*GRAPH_CALLS_PER_SECOND.*MIN_RISK_LEVEL.*AzureWebJobsStorage/s,
+                ),
             }),
         );
         try {
@@ -51,7 +66,12 @@ describe('app settings', () => {
         ['http://127.0.0.1:4000', 'http://127.0.0.1:4000'],
         ['http://localhost:4000/', 'http://localhost:4000'],
     ])('accepts the Graph endpoint %s', (endpoint, expected) => {
-        const settings = loadPollerSettings({ TENANT_ID: 't', ServiceBusConnection: 'x', AzureWebJobsStorage: 'y', GRAPH_ENDPOINT: endpoint });
+        const settings = loadPollerSettings({
+            TENANT_ID: 't',
+            ServiceBusConnection: 'x',
+            AzureWebJobsStorage: 'y',
+            GRAPH_ENDPOINT: endpoint,
+        });
         expect(settings.GRAPH_ENDPOINT).toBe(expected);
     });
 
@@ -67,10 +87,19 @@ describe('app settings', () => {
     });
 
     it('when CHECKPOINT_STORE=file has no folder, then CHECKPOINT_DIR is named', () => {
-        expect(() => loadPollerSettings({ TENANT_ID: 't', ServiceBusConnection: 'x', CHECKPOINT_STORE: 'file' })).toThrow(/CHECKPOINT_DIR/);
+        expect(() =>
+            loadPollerSettings({ TENANT_ID: 't', ServiceBusConnection: 'x', CHECKPOINT_STORE: 'file' }),
+        ).toThrow(/CHECKPOINT_DIR/);
     });
 
     it('rejects a schedule that is not NCRONTAB', () => {
-        expect(() => loadPollerSettings({ TENANT_ID: 't', ServiceBusConnection: 'x', AzureWebJobsStorage: 'y', POLL_SCHEDULE: 'every 5 minutes' })).toThrow(/POLL_SCHEDULE/);
+        expect(() =>
+            loadPollerSettings({
+                TENANT_ID: 't',
+                ServiceBusConnection: 'x',
+                AzureWebJobsStorage: 'y',
+                POLL_SCHEDULE: 'every 5 minutes',
+            }),
+        ).toThrow(/POLL_SCHEDULE/);
     });
 });
