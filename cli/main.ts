@@ -1,11 +1,21 @@
 import { ensureError, hasErrorCode } from '../shared/errors';
+import { auditUsage, runAudit } from './commands/audit';
 import { pollUsage, runPoll } from './commands/poll';
+import { rulesSchemaUsage, runRulesSchema } from './commands/rulesSchema';
+import { runSimulator, simulatorUsage } from './commands/simulator';
+import { runUser, userUsage } from './commands/user';
+import { runValidateRules, validateRulesUsage } from './commands/validateRules';
 import { UsageError } from './usageError';
 
 type Command = { usage: string; run: (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number> };
 
 const commands: Record<string, Command> = {
     poll: { usage: pollUsage, run: runPoll },
+    'validate-rules': { usage: validateRulesUsage, run: runValidateRules },
+    audit: { usage: auditUsage, run: runAudit },
+    user: { usage: userUsage, run: runUser },
+    simulator: { usage: simulatorUsage, run: runSimulator },
+    'rules-schema': { usage: rulesSchemaUsage, run: runRulesSchema },
 };
 
 function usage(): string {

@@ -17,6 +17,7 @@ import { FaultQueue, type FaultKind, type FaultSpec } from './faults';
 import { GraphHttpError, graphErrorBody } from './graphErrors';
 import { riskDetectionRoutes } from './routes/riskDetections';
 import { riskyUserRoutes } from './routes/riskyUsers';
+import { organizationRoutes } from './routes/organization';
 import { userRoutes } from './routes/users';
 import { Router, type RequestContext, type RouteResult, type SimulatorRecorder } from './router';
 import type { SimulatedTenant } from './tenant';
@@ -94,7 +95,7 @@ const jsonContentType =
 /** Graph rejects request bodies above about 4 MB (reference section 10). */
 const maxBodyBytes = 4 * 1024 * 1024;
 
-const router = new Router([...riskDetectionRoutes, ...riskyUserRoutes, ...userRoutes]);
+const router = new Router([...riskDetectionRoutes, ...riskyUserRoutes, ...userRoutes, ...organizationRoutes]);
 
 function emptyStats(): GraphSimulatorStats {
     return {

@@ -643,7 +643,7 @@ export class SimulatedTenant {
 
     /**
      * Why Graph would refuse this action for these ids as a whole (reference 5.3), or undefined when it would
-     * accept them: none or more than 60 ids, an id that is not a risky user, or a deleted user to dismiss.
+     * accept them: none or more than 60 ids, an id that is not a risky user, or a deleted user.
      */
     checkActionTargets(action: RiskyUserAction, userIds: readonly string[]): string | undefined {
         if (userIds.length === 0) {
@@ -656,11 +656,10 @@ export class SimulatedTenant {
         if (notRisky.length > 0) {
             return `These userIds do not exist in your tenant or they are not risky: ${notRisky.join(', ')}`;
         }
-        if (action === 'dismiss') {
-            const deleted = userIds.filter((id) => this.riskyUserMap.get(id)?.isDeleted === true);
-            if (deleted.length > 0) {
-                return `Risk cannot be dismissed for deleted users: ${deleted.join(', ')}`;
-            }
+        // Deleted users cannot be dismissed (reference 4.1); confirming them is refused as well [U].
+        const deleted = userIds.filter((id) => this.riskyUserMap.get(id)?.isDeleted === true);
+        if (deleted.length > 0) {
+            return `Risk cannot be ${action === 'dismiss' ? 'dismissed' : 'confirmed'} for deleted users: ${deleted.join(', ')}`;
         }
         return undefined;
     }

@@ -81,6 +81,13 @@ export async function startAmqpServer(options: AmqpServerOptions): Promise<Runni
                 replyLinks.register(sender);
                 return;
             case 'entity': {
+                if (asksForSession(sender)) {
+                    refuseAttach(sender, {
+                        condition: 'amqp:not-implemented',
+                        description: 'The Service Bus emulator does not emulate sessions.',
+                    });
+                    return;
+                }
                 const queue = store.resolve(address.entity);
                 if (!queue) {
                     refuseAttach(sender, notFound(sourceAddress));
@@ -191,6 +198,12 @@ function acceptAttach(link: Link): void {
 /** Answers the attach with no terminus, then detaches with the error: AMQP's way to refuse a link. */
 function refuseAttach(link: Link, error: AmqpErrorFields): void {
     link.close(error);
+}
+
+/** A session receiver puts a `com.microsoft:session-filter` on its source. */
+function asksForSession(sender: Sender): boolean {
+    const filter: unknown = sender.source?.filter;
+    return typeof filter === 'object' && filter !== null && 'com.microsoft:session-filter' in filter;
 }
 
 function notFound(address: string | undefined): AmqpErrorFields {

@@ -60,27 +60,24 @@ export async function startServiceBusEmulator(options: ServiceBusEmulatorOptions
         autoCreateQueues: options.autoCreateQueues ?? true,
         log,
     });
-    if (options.persistFile !== undefined) {
-        const snapshot = await loadSnapshot(options.persistFile);
-        if (snapshot) {
-            restoreSnapshot(store, snapshot);
-            log?.(`loaded ${snapshot.queues.length} queue(s) from ${options.persistFile}`);
-        }
-        snapshotFile = new SnapshotFile(options.persistFile, () => snapshotOf(store), log);
+    const snapshot = options.persistFile === undefined ? undefined : await loadSnapshot(options.persistFile);
+    if (snapshot) {
+        restoreSnapshot(store, snapshot);
+        log?.(`loaded ${snapshot.queues.length} queue(s) from ${options.persistFile}`);
     }
     for (const queue of options.queues ?? []) {
         store.createQueue(queue);
     }
-
-    let server;
-    try {
-        server = await startAmqpServer({ host, port: options.port ?? 0, maxMessageSizeBytes, store, log });
-    } catch (error) {
-        store.dispose();
-        await snapshotFile?.close();
-        throw error;
+    const running = await startAmqpServer({ host, port: options.port ?? 0, maxMessageSizeBytes, store, log }).catch(
+        (error: unknown) => {
+            store.dispose();
+            throw error;
+        },
+    );
+    // Saving starts only now, so a failed start never overwrites the file.
+    if (options.persistFile !== undefined) {
+        snapshotFile = new SnapshotFile(options.persistFile, () => snapshotOf(store), log);
     }
-    const running = server;
     const endpointHost = host.includes(':') ? `[${host}]` : host;
     let stopping: Promise<void> | undefined;
 

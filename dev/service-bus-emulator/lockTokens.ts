@@ -3,14 +3,14 @@
  * as a GUID in .NET byte order (first three groups byte-swapped) and sends that GUID back, in wire order,
  * in $management requests. The emulator keys its locks by those $management bytes.
  */
-import { randomFillSync } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /** A lock token as the emulator keys it: 32 hex digits of the GUID bytes the SDK sends to $management. */
 export type LockToken = string;
 
 /** Creates a new random lock token. */
 export function createLockToken(): LockToken {
-    return randomFillSync(Buffer.allocUnsafe(16)).toString('hex');
+    return randomUUID().replace(/-/g, ''); // randomUUID draws from a cached entropy pool: cheaper per call
 }
 
 /** The delivery tag that makes the SDK show (and later send) the given lock token. */

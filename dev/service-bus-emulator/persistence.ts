@@ -124,7 +124,7 @@ export class SnapshotFile {
         private readonly file: string,
         private readonly takeSnapshot: () => StoreSnapshot,
         private readonly log?: (message: string) => void,
-        private readonly debounceMs = 100,
+        private readonly debounceMs = 200,
     ) {}
 
     /** Schedules a save; call after every change. */

@@ -3,9 +3,8 @@
  * credit, answers drain requests, and turns the client's dispositions into complete, abandon, defer or
  * dead-letter, replying with a settled outcome (or `message-lock-lost` when the lock is gone).
  */
-import { randomFillSync } from 'node:crypto';
 import type { Delivery, EventContext, Sender } from 'rhea';
-import { deliveryTagOf, lockTokenOfDeliveryTag } from './lockTokens';
+import { createLockToken, deliveryTagOf, lockTokenOfDeliveryTag } from './lockTokens';
 import { encodeMessage, toApplicationPropertyUpdates } from './messageCodec';
 import type { DeadLetterDetails, DeliveryLock, MessageQueue, QueueConsumer, QueuedMessage } from './messageQueue';
 import {
@@ -67,7 +66,7 @@ export class QueueReceiveLink implements QueueConsumer {
             },
             message.deliveryCount,
         );
-        const tag = lock ? deliveryTagOf(lock.token) : randomFillSync(Buffer.allocUnsafe(16));
+        const tag = deliveryTagOf(lock ? lock.token : createLockToken()); // unlocked deliveries get a throwaway tag
         const delivery = this.sender.send(encoded, tag, 0);
         this.sentDeliveryIds.push(delivery.id);
     }

@@ -151,11 +151,16 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
         await sender.sendMessages({ body: 'retry me', messageId: 'm-abandon' });
 
         const [first] = await receiveCount(receiver, 1);
-        await receiver.abandonMessage(first!);
+        await receiver.abandonMessage(first!, { lastError: 'graph.throttled' });
         const [second] = await receiveCount(receiver, 1);
 
         expect(first!.deliveryCount).toBe(0);
-        expect(second).toMatchObject({ messageId: 'm-abandon', body: 'retry me', deliveryCount: 1 });
+        expect(second).toMatchObject({
+            messageId: 'm-abandon',
+            body: 'retry me',
+            deliveryCount: 1,
+            applicationProperties: { lastError: 'graph.throttled' },
+        });
         expect(second!.sequenceNumber?.toNumber()).toBe(first!.sequenceNumber?.toNumber());
         await receiver.completeMessage(second!);
         await receiver.close();
@@ -203,6 +208,7 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
         await receiver.deadLetterMessage(message!, {
             deadLetterReason: 'message.invalid',
             deadLetterErrorDescription: 'detection.id is missing',
+            rejectedBy: 'remediateRisk',
         });
         const [deadLettered] = await receiveCount(deadLetters, 1);
 
@@ -213,6 +219,7 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
             deadLetterErrorDescription: 'detection.id is missing',
             applicationProperties: {
                 kept: 'yes',
+                rejectedBy: 'remediateRisk',
                 DeadLetterReason: 'message.invalid',
                 DeadLetterErrorDescription: 'detection.id is missing',
             },
@@ -245,16 +252,16 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
 
     it('when a lock is renewed, then the message can still be completed after the original lock time', async () => {
         const queue = uniqueQueueName('renew');
-        emulator.createQueue({ name: queue, lockDurationMs: 800 });
+        emulator.createQueue({ name: queue, lockDurationMs: 1000 });
         const sender = client.createSender(queue);
         const receiver = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
         await sender.sendMessages({ body: 'long work' });
 
         const [message] = await receiveCount(receiver, 1);
         const originalLock = message!.lockedUntilUtc!.getTime();
-        await sleep(500);
+        await sleep(600);
         const renewedUntil = await receiver.renewMessageLock(message!);
-        await sleep(500);
+        await sleep(600);
 
         expect(renewedUntil.getTime()).toBeGreaterThan(originalLock);
         await receiver.completeMessage(message!);
@@ -311,7 +318,7 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
         const queue = uniqueQueueName('scheduled');
         const sender = client.createSender(queue);
         const receiver = client.createReceiver(queue);
-        const dueAt = new Date(Date.now() + 700);
+        const dueAt = new Date(Date.now() + 1200);
 
         await sender.sendMessages({ body: 'by annotation', scheduledEnqueueTimeUtc: dueAt });
         const [viaManagement] = await sender.scheduleMessages({ body: 'by $management' }, dueAt);
@@ -399,6 +406,12 @@ describe('Service Bus emulator with the real @azure/service-bus client', () => {
         expect([...bodies].sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 20 }, (_, i) => i));
         expect(emulator.queueStats(queue)).toMatchObject({ active: 0, locked: 0 });
         await Promise.all([receiver.close(), sender.close()]);
+    });
+
+    it('when a session receiver attaches, then it is refused, since sessions are not emulated', async () => {
+        const queue = uniqueQueueName('sessions');
+
+        await expect(client.acceptSession(queue, 'tenant-1')).rejects.toThrow('does not emulate sessions');
     });
 
     it('when a message is bigger than the size limit, then the send fails with MessageSizeExceeded', async () => {

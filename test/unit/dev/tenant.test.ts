@@ -125,6 +125,7 @@ describe('SimulatedTenant', () => {
         tenant.deleteUser(userId);
         expect(tenant.checkActionTargets('dismiss', [userId])).toMatch(/deleted/);
         expect(() => tenant.adminDismiss(userId)).toThrow(/deleted/);
+        expect(tenant.checkActionTargets('confirmCompromised', [userId])).toMatch(/deleted/);
     });
 
     it('resolves nested group membership transitively and tolerates cycles', () => {
