@@ -1,2 +1,4 @@
 /** Stops what globalSetup started. */
-export default async function globalTeardown(): Promise<void> {}
+export default async function globalTeardown(): Promise<void> {
+    await (globalThis as { azurite?: { stop(): Promise<void> } }).azurite?.stop();
+}
