@@ -61,6 +61,14 @@ export function listAtRiskDetectionsOfUser(graph: GraphApi, userId: string): Asy
     return graph.pages(path, detectionSchema, preferUnknownEnums);
 }
 
+/** Pages of every at-risk detection in the tenant (one listing instead of one read per user). */
+export function listAtRiskDetections(graph: GraphApi): AsyncGenerator<Detection[]> {
+    const path =
+        'identityProtection/riskDetections?' +
+        query({ $filter: "riskState eq 'atRisk'", $select: detectionFields.join(','), $top: String(maxPageSize) });
+    return graph.pages(path, detectionSchema, preferUnknownEnums);
+}
+
 /** A risky user as this app reads it (reference section 4.1). */
 export const riskyUserSchema = z.object({
     id: z.string().min(1),

@@ -27,7 +27,8 @@ function createTableClient(settings: RemediationSettings): TableClient {
         const allowInsecureConnection = /UseDevelopmentStorage=true|http:\/\/127\.0\.0\.1/i.test(connection);
         return TableClient.fromConnectionString(connection, settings.AUDIT_TABLE, { allowInsecureConnection });
     }
-    const url = settings.AzureWebJobsStorage__tableServiceUri ?? `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net`;
+    const url =
+        settings.AzureWebJobsStorage__tableServiceUri ??
+        `https://${settings.AzureWebJobsStorage__accountName}.table.core.windows.net`;
     return new TableClient(url, settings.AUDIT_TABLE, new DefaultAzureCredential());
 }
-

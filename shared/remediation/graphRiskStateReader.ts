@@ -1,31 +1,53 @@
 import { Detection } from '../detection';
 import { AppError } from '../errors';
 import { GraphApi, graphStatusOf } from '../graph/graphApi';
-import { getRiskyUser, listAtRiskDetectionsOfUser, listAtRiskUsers } from '../graph/identityProtection';
+import {
+    getRiskyUser,
+    listAtRiskDetections,
+    listAtRiskDetectionsOfUser,
+    listAtRiskUsers,
+} from '../graph/identityProtection';
 import { CurrentRiskState, RiskStateReader } from './riskStateReader';
 
 /**
- * Re-reads risk state with as few identity-protection calls as the API allows: one GET per user when the batch
- * has fewer users than the last listing of at-risk users took pages, otherwise one paged listing of every
- * at-risk user (filtering riskyUsers by a set of ids is not documented, reference section 4.3).
+ * Re-reads risk state with as few identity-protection calls as the API allows. Filtering by a set of user ids
+ * is not documented (reference section 4.3), so each read is either one call per user or one paged listing of
+ * the whole tenant's at-risk users (or detections); the reader picks the cheaper, using the page count of the
+ * last listing as its price.
  */
 export class GraphRiskStateReader implements RiskStateReader {
-    /** Pages the last at-risk listing took: the price of a listing, learned as we go. */
-    private listingPages = 1;
+    /** Pages the last listing of at-risk users took. One page is the usual case. */
+    private userListingPages = 1;
+    /** Pages the last listing of at-risk detections took; a guess of 10 until one listing has been made. */
+    private detectionListingPages = 10;
 
     constructor(private readonly graph: GraphApi) {}
 
     async currentStates(userIds: readonly string[]): Promise<Map<string, CurrentRiskState>> {
         const unique = [...new Set(userIds)];
-        return unique.length < this.listingPages + 1 ? this.readEach(unique) : this.readListing(new Set(unique));
+        return unique.length <= this.userListingPages ? this.readEach(unique) : this.readListing(new Set(unique));
     }
 
-    async atRiskDetections(userId: string): Promise<Detection[]> {
-        const detections: Detection[] = [];
-        for await (const page of listAtRiskDetectionsOfUser(this.graph, userId)) {
-            detections.push(...page);
+    async atRiskDetectionsOf(userIds: readonly string[]): Promise<Map<string, Detection[]>> {
+        const unique = [...new Set(userIds)];
+        const byUser = new Map<string, Detection[]>(unique.map((userId) => [userId, []]));
+        if (unique.length <= this.detectionListingPages) {
+            for (const userId of unique) {
+                for await (const page of listAtRiskDetectionsOfUser(this.graph, userId)) {
+                    byUser.get(userId)!.push(...page);
+                }
+            }
+            return byUser;
         }
-        return detections;
+        let pages = 0;
+        for await (const page of listAtRiskDetections(this.graph)) {
+            pages++;
+            for (const detection of page) {
+                byUser.get(detection.userId)?.push(detection);
+            }
+        }
+        this.detectionListingPages = Math.max(1, pages);
+        return byUser;
     }
 
     private async readEach(userIds: readonly string[]): Promise<Map<string, CurrentRiskState>> {
@@ -55,7 +77,7 @@ export class GraphRiskStateReader implements RiskStateReader {
                 }
             }
         }
-        this.listingPages = Math.max(1, pages);
+        this.userListingPages = Math.max(1, pages);
         return states;
     }
 }

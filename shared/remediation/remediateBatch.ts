@@ -118,13 +118,12 @@ export async function remediateBatch(
         const userGroupIds = await deps.directory.groupsOf(userId, referencedGroups);
         contexts.set(userId, { userGroupIds, otherDetections: [] });
     }
-    for (const decision of decideForUsers({ rules, detections, users: contexts })) {
-        if (decision.action === 'dismiss') {
-            const context = contexts.get(decision.userId)!;
-            contexts.set(decision.userId, {
-                ...context,
-                otherDetections: await deps.riskState.atRiskDetections(decision.userId),
-            });
+    const dismissCandidates = decideForUsers({ rules, detections, users: contexts })
+        .filter((decision) => decision.action === 'dismiss')
+        .map((decision) => decision.userId);
+    if (dismissCandidates.length > 0) {
+        for (const [userId, others] of await deps.riskState.atRiskDetectionsOf(dismissCandidates)) {
+            contexts.set(userId, { ...contexts.get(userId)!, otherDetections: others });
         }
     }
     const decisions = decideForUsers({ rules, detections, users: contexts });

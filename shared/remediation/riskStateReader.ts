@@ -10,8 +10,8 @@ export interface CurrentRiskState {
 export interface RiskStateReader {
     /** Current state of each user; a user absent from the map is not at risk (never risky, or no longer). */
     currentStates(userIds: readonly string[]): Promise<Map<string, CurrentRiskState>>;
-    /** Every at-risk detection of the user in Graph (for the coverage check before a dismissal, R3). */
-    atRiskDetections(userId: string): Promise<Detection[]>;
+    /** Every at-risk detection of each user in Graph (for the coverage check before a dismissal, R3). */
+    atRiskDetectionsOf(userIds: readonly string[]): Promise<Map<string, Detection[]>>;
 }
 
 /** The user's transitive memberships among given groups (GraphUserDirectory or a fake). */

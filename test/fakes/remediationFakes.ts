@@ -28,9 +28,11 @@ export class FakeRiskTenant implements RiskStateReader {
         return new Map(userIds.filter((id) => this.states.has(id)).map((id) => [id, this.states.get(id)!]));
     }
 
-    async atRiskDetections(userId: string): Promise<Detection[]> {
+    async atRiskDetectionsOf(userIds: readonly string[]): Promise<Map<string, Detection[]>> {
         this.coverageReads++;
-        return this.detections.filter((d) => d.userId === userId && d.riskState === 'atRisk');
+        return new Map(
+            userIds.map((id) => [id, this.detections.filter((d) => d.userId === id && d.riskState === 'atRisk')]),
+        );
     }
 
     readonly act = async (action: 'confirmCompromised' | 'dismiss', userIds: readonly string[]): Promise<void> => {
