@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { systemClock } from '../../shared/clock';
-import { Detection } from '../../shared/detection';
+import { Detection, detectionSchema } from '../../shared/detection';
 import { silentLogger } from '../../shared/logger';
 import { createDetectionMessage } from '../../shared/queue/message';
 import { FileAuditStore } from '../../shared/remediation/fileAuditStore';
@@ -82,16 +82,8 @@ describe('remediation against the Graph simulator (issue #3)', () => {
             ipAddress: '198.51.100.20',
             ...extra,
         });
-        const {
-            visibleAt: _visibleAt,
-            previousVersion: _previous,
-            tokenIssuerType: _issuer,
-            additionalInfo: _info,
-            correlationId: _c,
-            requestId: _r,
-            ...graphFields
-        } = created as unknown as Record<string, unknown>;
-        return graphFields as unknown as Detection;
+        // What Graph would list: the simulator's record reduced to the fields the app selects.
+        return detectionSchema.parse(created);
     }
 
     const messages = (...detections: Detection[]): ReceivedMessage[] =>
