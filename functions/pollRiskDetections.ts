@@ -1,7 +1,5 @@
 import { app, InvocationContext, Timer } from '@azure/functions';
 
-import { createGraphRiskDetectionSource } from '../shared/intake/graphRiskDetectionSource';
-import { pollOnce } from '../shared/intake/pollOnce';
 import { getPollerWiring } from './wiring';
 
 /** Timer entry point: one poll cycle with the process's adapters; its invocation context is the logger. */
@@ -10,8 +8,7 @@ export async function pollRiskDetections(timer: Timer, context: InvocationContex
     if (timer.isPastDue) {
         context.warn('poll: timer is past due; this cycle catches up from the checkpoint');
     }
-    const deps = { ...wiring.deps, source: createGraphRiskDetectionSource(wiring.graph.withLogger(context)) };
-    await pollOnce(deps, wiring.config, context);
+    await wiring.pollWith(context);
 }
 
 app.timer('pollRiskDetections', {
