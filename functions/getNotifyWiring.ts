@@ -8,7 +8,7 @@ let notify: Promise<NotifyWiring> | undefined;
  * instead of preventing registration, and the SDKs load on the first invocation. A failed build is not cached.
  */
 export function getNotifyWiring(): Promise<NotifyWiring> {
-    notify ??= import('./notifyWiring').then(
+    notify ??= import('./notifyWiring.js').then(
         (module) => module.createNotifyWiring(process.env),
         (error: unknown) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
     );

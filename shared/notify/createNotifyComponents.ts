@@ -36,8 +36,12 @@ export interface NotifyInfrastructure {
 export interface NotifyComponents {
     /** The consumer's Notifier: pass it as `RemediationDependencies.notifier`. */
     notifier: QueueingNotifier;
-    /** The dependencies of `deliverNotification` (the deliverNotifications function). */
-    delivery: DeliveryDependencies;
+    /**
+     * The dependencies of `deliverNotification` (the deliverNotifications function), calling Graph through `graph`
+     * (default: the infrastructure's; pass `graph.withLogger(context)` to log its retries per invocation). Every
+     * call shares the one sender, delivery log and mail throttle.
+     */
+    deliveryWith(graph?: GraphApi): DeliveryDependencies;
     deliveryConfig: DeliveryConfig;
     log: DeliveryLog;
 }
@@ -57,18 +61,21 @@ export function createNotifyComponents(settings: NotifySettings, infra: NotifyIn
         },
     );
     const throttle = createMailThrottle({ messagesPerMinute: settings.NOTIFY_MAILS_PER_MINUTE, clock });
-    const delivery: DeliveryDependencies = {
+    const postToTeams = createTeamsWebhookPoster({ policy: webhookPolicyOf(settings), timeoutMs: settings.WEBHOOK_TIMEOUT_SECONDS * 1000, clock });
+    const webhooks = createWebhookSource(infra.owners, settings.ALERT_TEAMS_WEBHOOK);
+    const sender = settings.MAIL_SENDER;
+    const deliveryWith = (graph: GraphApi = infra.graph): DeliveryDependencies => ({
         log,
         queue,
-        postToTeams: createTeamsWebhookPoster({ policy: webhookPolicyOf(settings), timeoutMs: settings.WEBHOOK_TIMEOUT_SECONDS * 1000, clock }),
-        sendMail: settings.MAIL_SENDER === undefined ? undefined : createGraphMailSender(infra.graph, settings.MAIL_SENDER, throttle),
-        webhooks: createWebhookSource(infra.owners, settings.ALERT_TEAMS_WEBHOOK),
-        managers,
+        postToTeams,
+        sendMail: sender === undefined ? undefined : createGraphMailSender(graph, sender, throttle),
+        webhooks,
+        managers: new GraphManagerDirectory(graph),
         alerts: notifier,
         clock,
         random: infra.random ?? Math.random,
-    };
-    return { notifier, delivery, deliveryConfig: deliveryConfigOf(settings, infra.tenantId), log };
+    });
+    return { notifier, deliveryWith, deliveryConfig: deliveryConfigOf(settings, infra.tenantId), log };
 }
 
 /** The allow list from WEBHOOK_ALLOWED_HOSTS and ALLOW_LOOPBACK_WEBHOOKS. */

@@ -15,23 +15,11 @@ import {
     RemediationDependencies,
 } from '../../shared/remediation/remediateBatch';
 import { RecordingNotifier, rulesFrom } from '../fakes/remediationFakes';
+import { remediationRulesYaml } from '../fixtures/rules';
 import { GraphHarness, startGraphHarness } from './graphHarness';
 
-const rulesYaml = (mode: 'dryRun' | 'enforce', breakGlassGroup: string) => `
-version: 1
-mode: ${mode}
-exclusions:
-  groups: [${breakGlassGroup}]
-owners:
-  secops: { email: [secops@contoso.example] }
-rules:
-  - id: leaked-credentials
-    when: { riskEventType: [leakedCredentials], riskLevel: [high] }
-    then: { action: confirmCompromised, notify: [secops] }
-  - id: corporate-egress
-    when: { riskEventType: [anonymizedIPAddress], ipAddress: [203.0.113.0/24] }
-    then: { action: dismiss, notify: [secops] }
-`;
+const rulesYaml = (mode: 'dryRun' | 'enforce', breakGlassGroup: string) =>
+    remediationRulesYaml({ mode, breakGlassGroup });
 
 describe('remediation against the Graph simulator (issue #3)', () => {
     let harness: GraphHarness;

@@ -18,24 +18,11 @@ import {
     rulesFrom,
 } from '../../fakes/remediationFakes';
 import { aDetection } from '../../fixtures/detections';
+import { remediationRulesYaml } from '../../fixtures/rules';
 
 const breakGlassGroup = '11111111-2222-4333-8444-555555555555';
-const rulesYaml = (mode: 'dryRun' | 'enforce') => `
-version: 1
-mode: ${mode}
-exclusions:
-  users: [breakglass@contoso.example]
-  groups: [${breakGlassGroup}]
-owners:
-  secops: { email: [secops@contoso.example] }
-rules:
-  - id: leaked-credentials
-    when: { riskEventType: [leakedCredentials], riskLevel: [high] }
-    then: { action: confirmCompromised, notify: [secops] }
-  - id: corporate-egress
-    when: { riskEventType: [anonymizedIPAddress], ipAddress: [203.0.113.0/24] }
-    then: { action: dismiss, notify: [secops] }
-`;
+const rulesYaml = (mode: 'dryRun' | 'enforce') =>
+    remediationRulesYaml({ mode, breakGlassGroup, excludedUsers: ['breakglass@contoso.example'] });
 
 const config: RemediationConfig = {
     tenantId: 'tenant-1',
