@@ -1,6 +1,9 @@
 import { ensureError, hasErrorCode } from '../shared/errors';
 import { auditUsage, runAudit } from './commands/audit';
+import { evaluateUsage, runEvaluate } from './commands/evaluate';
+import { outboxUsage, runOutbox } from './commands/outbox';
 import { pollUsage, runPoll } from './commands/poll';
+import { previewUsage, runPreview } from './commands/preview';
 import { rulesSchemaUsage, runRulesSchema } from './commands/rulesSchema';
 import { runSimulator, simulatorUsage } from './commands/simulator';
 import { runUser, userUsage } from './commands/user';
@@ -12,6 +15,9 @@ type Command = { usage: string; run: (argv: readonly string[], env: NodeJS.Proce
 const commands: Record<string, Command> = {
     poll: { usage: pollUsage, run: runPoll },
     'validate-rules': { usage: validateRulesUsage, run: runValidateRules },
+    evaluate: { usage: evaluateUsage, run: runEvaluate },
+    preview: { usage: previewUsage, run: (argv, env) => runPreview(argv, env) },
+    outbox: { usage: outboxUsage, run: (argv, env) => runOutbox(argv, env) },
     audit: { usage: auditUsage, run: runAudit },
     user: { usage: userUsage, run: runUser },
     simulator: { usage: simulatorUsage, run: runSimulator },

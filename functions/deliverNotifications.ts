@@ -1,6 +1,6 @@
 import { app, InvocationContext } from '@azure/functions';
 
-import { getNotifyWiring } from './getNotifyWiring';
+import { getNotifyWiring } from './wiring';
 
 /**
  * Service Bus entry point of the notification queue: delivers one job (a Teams post or an email) with the
@@ -8,7 +8,7 @@ import { getNotifyWiring } from './getNotifyWiring';
  * holds up nothing else.
  */
 export async function deliverNotifications(message: unknown, context: InvocationContext): Promise<void> {
-    const wiring = await getNotifyWiring();
+    const wiring = getNotifyWiring();
     const messageId = context.triggerMetadata?.messageId;
     await wiring.deliverWith({ body: message, messageId: typeof messageId === 'string' ? messageId : null }, context);
 }

@@ -54,7 +54,13 @@ export function createNotifyWiring(env: Record<string, string | undefined>, shar
     return {
         settings,
         components,
-        deliverWith: (received, logger) => deliverNotification(received, components.deliveryWith(graph.withLogger(logger)), components.deliveryConfig, logger),
+        deliverWith: (received, logger) =>
+            deliverNotification(
+                received,
+                components.deliveryWith(graph.withLogger(logger)),
+                components.deliveryConfig,
+                logger,
+            ),
         notifierWith: (logger) => components.notifier.withLogger(logger),
     };
 }

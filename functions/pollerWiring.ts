@@ -1,14 +1,13 @@
 import { systemClock } from '../shared/clock';
-import { createGraphFromSettings } from '../shared/graph/createGraphFromSettings';
 import { GraphApi } from '../shared/graph/graphApi';
 import { createCheckpointStore } from '../shared/intake/createCheckpointStore';
 import { createGraphRiskDetectionSource } from '../shared/intake/graphRiskDetectionSource';
 import { pollConfigFromSettings } from '../shared/intake/pollConfig';
 import { pollOnce, PollConfig, PollDependencies, PollResult } from '../shared/intake/pollOnce';
-import { Logger, silentLogger } from '../shared/logger';
-import { createServiceBusClient } from '../shared/queue/createServiceBusClient';
+import { Logger } from '../shared/logger';
 import { ServiceBusDetectionQueue } from '../shared/queue/serviceBusDetectionQueue';
 import { loadPollerSettings, PollerSettings } from '../shared/settings/settings';
+import { processGraph, processServiceBus } from './processClients';
 
 /** What the poller function runs with: real adapters, built once per process. */
 export interface PollerWiring {
@@ -23,8 +22,8 @@ export interface PollerWiring {
 /** The poller's settings and real adapters, from the app settings. */
 export function createPollerWiring(env: Record<string, string | undefined>): PollerWiring {
     const settings = loadPollerSettings(env);
-    const graph = createGraphFromSettings(settings, silentLogger);
-    const serviceBusClient = createServiceBusClient(settings);
+    const graph = processGraph(env);
+    const serviceBusClient = processServiceBus(env);
     const config = pollConfigFromSettings(settings);
     const deps: PollDependencies = {
         source: createGraphRiskDetectionSource(graph),

@@ -57,3 +57,15 @@ export function levelsAtOrAbove(min: RiskLevel): RiskLevel[] {
 
 /** The echo of a confirmCompromised call: never acted on, or the app would loop on its own actions. */
 export const adminConfirmedEchoType = 'adminConfirmedUserCompromised';
+
+/** One entry per detection id, the newest `lastUpdatedDateTime` winning (a batch may carry two versions of one). */
+export function latestVersions(detections: readonly Detection[]): Detection[] {
+    const latest = new Map<string, Detection>();
+    for (const detection of detections) {
+        const seen = latest.get(detection.id);
+        if (!seen || Date.parse(detection.lastUpdatedDateTime) > Date.parse(seen.lastUpdatedDateTime)) {
+            latest.set(detection.id, detection);
+        }
+    }
+    return [...latest.values()];
+}

@@ -18,6 +18,7 @@ import { GraphHttpError, graphErrorBody } from './graphErrors';
 import { riskDetectionRoutes } from './routes/riskDetections';
 import { riskyUserRoutes } from './routes/riskyUsers';
 import { organizationRoutes } from './routes/organization';
+import { servicePrincipalRoutes } from './routes/servicePrincipals';
 import { userRoutes } from './routes/users';
 import { Router, type RequestContext, type RouteResult, type SimulatorRecorder } from './router';
 import type { SimulatedTenant } from './tenant';
@@ -95,7 +96,13 @@ const jsonContentType =
 /** Graph rejects request bodies above about 4 MB (reference section 10). */
 const maxBodyBytes = 4 * 1024 * 1024;
 
-const router = new Router([...riskDetectionRoutes, ...riskyUserRoutes, ...userRoutes, ...organizationRoutes]);
+const router = new Router([
+    ...riskDetectionRoutes,
+    ...riskyUserRoutes,
+    ...userRoutes,
+    ...organizationRoutes,
+    ...servicePrincipalRoutes,
+]);
 
 function emptyStats(): GraphSimulatorStats {
     return {

@@ -76,7 +76,7 @@ export function summarizeDecision(report: DecisionReport, options: SummaryOption
         { label: 'Detections', value: listDetections(report.detections) },
         { label: 'Risk level', value: highestLevel(report.detections) },
         { label: 'IP address', value: listUnique(report.detections.map((d) => d.ipAddress), maxListed.ipAddresses) },
-        { label: 'Location', value: listUnique(report.detections.map(locationOf), maxListed.locations) },
+        { label: 'Location', value: listUnique(report.detections.map(locationOf), maxListed.locations, false) },
         { label: 'Activity time', value: timeRange(report.detections) },
         { label: 'Reason', value: cleanText(report.reason, maxReasonChars) },
     ];
@@ -177,10 +177,11 @@ function highestLevel(detections: readonly Detection[]): string {
     return cleanText(highest.riskLevel, 32);
 }
 
+/** "City, State, CC", each part cleaned and cut on its own so a long city never hides the country. */
 function locationOf(detection: Detection): string | null {
-    const parts = [detection.location?.city, detection.location?.state, detection.location?.countryOrRegion].filter(
-        (part): part is string => typeof part === 'string' && part !== '',
-    );
+    const parts = [detection.location?.city, detection.location?.state, detection.location?.countryOrRegion]
+        .map((part) => cleanText(part, 64))
+        .filter((part) => part !== '');
     return parts.length === 0 ? null : parts.join(', ');
 }
 

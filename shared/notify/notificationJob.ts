@@ -27,8 +27,8 @@ export type TeamsTarget = z.infer<typeof teamsTargetSchema>;
 
 /** Where an email job goes. */
 export const emailTargetSchema = z.discriminatedUnion('kind', [
-    /** These addresses (an owner's list, a manager's mail, ALERT_EMAIL). */
-    z.object({ kind: z.literal('addresses'), to: z.array(z.email()).min(1).max(100) }),
+    /** These addresses (an owner's list, a manager's mail, ALERT_EMAIL); 500 is Exchange's usual cap per message. */
+    z.object({ kind: z.literal('addresses'), to: z.array(z.email()).min(1).max(500) }),
     /** The manager of this user, looked up at delivery (the lookup failed when the job was queued). */
     z.object({ kind: z.literal('managerOf'), userId: z.string().min(1) }),
 ]);

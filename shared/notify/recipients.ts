@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { ensureError } from '../errors';
-import { Manager } from '../graph/directory';
+import type { Manager } from '../graph/directory';
 import { managerRecipient, Owner } from '../rules/ruleSchema';
 import { DecisionReport } from './notifier';
 

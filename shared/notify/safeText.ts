@@ -9,6 +9,7 @@
 export const defaultMaxChars = 256;
 
 /** C0 and C1 control characters, DEL, and line or paragraph separators: all become spaces. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const controlCharacters = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 /**
  * Invisible formatting that can make text read differently from what it is: bidirectional overrides and
@@ -73,9 +74,9 @@ export function escapeHtml(text: string): string {
  * Escapes text for an Adaptive Card TextBlock or FactSet, whose text Teams renders as markdown: a backslash
  * before every character that starts markdown syntax (emphasis `*` `_` `~`, links and images `[` `]`, code `` ` ``,
  * raw HTML and autolinks `<` `>`, headings `#`, tables `|`, the backslash itself), and before a list marker at the
- * start (`-`, `+`, `1.`). Without the brackets a `[text](url)` can never become a link. CommonMark honours these
+ * start (`- `, `+ `, `1. `). Without the brackets a `[text](url)` can never become a link. CommonMark honours these
  * escapes; current Teams clients do too (microsoft/AdaptiveCards#5590 tracked the mobile ones).
  */
 export function escapeCardText(text: string): string {
-    return text.replace(/[\\`*_~[\]<>#|]/g, '\\$&').replace(/^([-+])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+    return text.replace(/[\\`*_~[\]<>#|]/g, '\\$&').replace(/^([-+])(?=\s|$)/, '\\$1').replace(/^(\d{1,9})([.)])(?=\s|$)/, '$1\\$2');
 }

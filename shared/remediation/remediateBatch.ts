@@ -1,6 +1,6 @@
 import { Clock } from '../clock';
-import { Detection } from '../detection';
-import { ensureError, hasErrorCode } from '../errors';
+import { latestVersions } from '../detection';
+import { ensureError, hasErrorCode, isRetryable } from '../errors';
 import { Logger } from '../logger';
 import { Alert, DecisionReport, Notifier } from '../notify/notifier';
 import { parseDetectionMessage, RiskDetectionMessage } from '../queue/message';
@@ -359,6 +359,11 @@ async function revokeSessions(
     }
 }
 
+/**
+ * Hands the decisions on. The actions and records stand whatever happens here; a transient failure of the
+ * hand-off is rethrown so Service Bus redelivers the batch (at-least-once, N1): the re-read of risk state keeps
+ * the redelivery from acting again, and the notifier's deterministic job ids keep it from notifying twice.
+ */
 async function notifySafely(
     deps: RemediationDependencies,
     tenantId: string,
@@ -368,6 +373,12 @@ async function notifySafely(
     try {
         await deps.notifier.notifyDecisions(tenantId, reports);
     } catch (error) {
+        if (isRetryable(error)) {
+            logger.error(
+                `remediate: notification hand-off failed (${ensureError(error).message}); actions stand, the batch will be redelivered to notify`,
+            );
+            throw error;
+        }
         logger.warn(`remediate: notification hand-off failed (${ensureError(error).message}); actions stand`);
     }
 }
@@ -410,18 +421,6 @@ function safeJson(value: unknown): string {
     } catch {
         return String(value);
     }
-}
-
-/** One entry per detection id, the newest version winning (a batch may carry two versions of one detection). */
-function latestVersions(detections: readonly Detection[]): Detection[] {
-    const latest = new Map<string, Detection>();
-    for (const detection of detections) {
-        const seen = latest.get(detection.id);
-        if (!seen || Date.parse(detection.lastUpdatedDateTime) > Date.parse(seen.lastUpdatedDateTime)) {
-            latest.set(detection.id, detection);
-        }
-    }
-    return [...latest.values()];
 }
 
 function groupMessageIds(

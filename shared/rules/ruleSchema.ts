@@ -64,10 +64,17 @@ const ipRangeText = z.string().superRefine((value, ctx) => {
     }
 });
 
-const httpsUrl = z
+/**
+ * A webhook URL: https, or http on loopback for the local webhook sink (which the notifier calls only when
+ * ALLOW_LOOPBACK_WEBHOOKS=true, so such a file does nothing in Azure).
+ */
+const webhookUrl = z
     .string()
-    .refine(isHttpsUrl, { error: 'expected an https URL', params: { showValue: true } satisfies RulesIssueParams })
-    .meta({ format: 'uri', pattern: '^https://' });
+    .refine((text) => isHttpsUrl(text) || isLoopbackHttpUrl(text), {
+        error: 'expected an https URL',
+        params: { showValue: true } satisfies RulesIssueParams,
+    })
+    .meta({ format: 'uri', pattern: '^(https://|http://(127\\.0\\.0\\.1|localhost)[:/])' });
 
 /**
  * Conditions on one detection. Every key given must match; within a list any value matches; a key left out
@@ -134,7 +141,7 @@ export const ruleSchema = z
 /** A named notification target; `teams` is usually a `${SETTING}` placeholder since webhook URLs are secrets. */
 export const ownerSchema = z
     .strictObject({
-        teams: httpsUrl.optional().describe('Teams Workflows webhook URL (https), e.g. "${TEAMS_SECOPS_WEBHOOK}".'),
+        teams: webhookUrl.optional().describe('Teams Workflows webhook URL (https), e.g. "${TEAMS_SECOPS_WEBHOOK}".'),
         email: z
             .array(z.email({ error: 'expected an email address' }))
             .min(1, { error: 'expected at least one address (leave the key out for none)' })
@@ -230,6 +237,15 @@ export function knownKeysAt(path: readonly PropertyKey[]): readonly string[] | u
             return third === 'then' ? keysOf(ruleThenSchema) : undefined;
         default:
             return undefined;
+    }
+}
+
+function isLoopbackHttpUrl(text: string): boolean {
+    try {
+        const url = new URL(text);
+        return url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost');
+    } catch {
+        return false;
     }
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 import { booleanSetting, parseSettings, positiveNumberSetting, SettingsSource } from './parseSettings';
+import { hasStorage, storageShape } from './storageSettings';
+import { isLoopbackUrl } from './settings';
 
 /**
  * App settings of owner notifications (issue 4): the consumer's notifier that queues delivery jobs and the
@@ -16,31 +18,43 @@ const emailAddress = z.email({ error: 'must be an email address' });
 /** Comma-separated list of email addresses to an array; empty entries are ignored. */
 const emailList = z
     .string()
-    .transform((text) => text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .transform((text) =>
+        text
+            .split(',')
+            .map((entry) => entry.trim())
+            .filter((entry) => entry !== ''),
+    )
     .pipe(z.array(emailAddress).min(1, { error: 'must list at least one email address' }));
 
 /** A host suffix (`.logic.azure.com`) or an exact host name (`hooks.contoso.example`), lower case. */
-const hostEntry = z
-    .string()
-    .regex(/^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/, {
-        error: 'each entry must be a host name or a host suffix starting with "." (no scheme, port or path)',
-    });
+const hostEntry = z.string().regex(/^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/, {
+    error: 'each entry must be a host name or a host suffix starting with "." (no scheme, port or path)',
+});
 
 const hostList = z
     .string()
-    .transform((text) => text.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== ''))
+    .transform((text) =>
+        text
+            .split(',')
+            .map((entry) => entry.trim().toLowerCase())
+            .filter((entry) => entry !== ''),
+    )
     .pipe(z.array(hostEntry).min(1, { error: 'must list at least one host' }));
 
-/** An https URL; checked without echoing it (it is a secret). */
-const secretHttpsUrl = z.string().refine(
+/**
+ * A webhook URL: https, or http on loopback for the local webhook sink (which the poster still refuses unless
+ * ALLOW_LOOPBACK_WEBHOOKS=true). Checked without echoing it: it is a secret.
+ */
+const secretWebhookUrl = z.string().refine(
     (text) => {
         try {
-            return new URL(text).protocol === 'https:';
+            const url = new URL(text);
+            return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackUrl(text));
         } catch {
             return false;
         }
     },
-    { error: 'must be an https URL' },
+    { error: 'must be an https URL (http only on loopback)' },
 );
 
 const portalUrl = z
@@ -54,7 +68,7 @@ export const notifySettingsSchema = z
         /** Mailbox (UPN or id) mail is sent from via Graph sendMail; Mail.Send scoped to it. Optional: without it there is no email channel. */
         MAIL_SENDER: z.string().min(1).optional(),
         /** Teams Workflows webhook of the default alert owner. Secret. Optional. */
-        ALERT_TEAMS_WEBHOOK: secretHttpsUrl.optional(),
+        ALERT_TEAMS_WEBHOOK: secretWebhookUrl.optional(),
         /** Comma-separated email addresses of the default alert owner (needs MAIL_SENDER). Optional. */
         ALERT_EMAIL: emailList.optional(),
         /** Queue of delivery jobs, bound by deliverNotifications as %NOTIFY_QUEUE_NAME%. Default risk-notifications. */
@@ -84,29 +98,37 @@ export const notifySettingsSchema = z
             .default('riskrespondernotify'),
         /** Folder of the file delivery log; required when DELIVERY_LOG_STORE=file. */
         DELIVERY_LOG_DIR: z.string().min(1).optional(),
-        /** Storage connection string (Azurite: UseDevelopmentStorage=true), as the host reads it. Secret. */
-        AzureWebJobsStorage: z.string().min(1).optional(),
-        /** Storage account name, reached with the managed identity (the host's identity-based form). */
-        AzureWebJobsStorage__accountName: z.string().min(1).optional(),
-        /** Table endpoint for identity-based access in sovereign clouds. Optional. */
-        AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+        ...storageShape,
     })
     .superRefine((value, ctx) => {
         if (value.DELIVERY_LOG_STORE === 'file' && !value.DELIVERY_LOG_DIR) {
-            ctx.addIssue({ code: 'custom', path: ['DELIVERY_LOG_DIR'], message: 'missing: required when DELIVERY_LOG_STORE=file' });
+            ctx.addIssue({
+                code: 'custom',
+                path: ['DELIVERY_LOG_DIR'],
+                message: 'missing: required when DELIVERY_LOG_STORE=file',
+            });
         }
-        if (value.DELIVERY_LOG_STORE === 'table' && !value.AzureWebJobsStorage && !value.AzureWebJobsStorage__accountName) {
+        if (value.DELIVERY_LOG_STORE === 'table' && !hasStorage(value)) {
             ctx.addIssue({
                 code: 'custom',
                 path: ['AzureWebJobsStorage'],
-                message: 'missing: set AzureWebJobsStorage or AzureWebJobsStorage__accountName for the delivery log table',
+                message:
+                    'missing: set AzureWebJobsStorage or AzureWebJobsStorage__accountName for the delivery log table',
             });
         }
         if (value.ALERT_EMAIL !== undefined && value.MAIL_SENDER === undefined) {
-            ctx.addIssue({ code: 'custom', path: ['MAIL_SENDER'], message: 'missing: required when ALERT_EMAIL is set' });
+            ctx.addIssue({
+                code: 'custom',
+                path: ['MAIL_SENDER'],
+                message: 'missing: required when ALERT_EMAIL is set',
+            });
         }
         if (value.NOTIFY_RETRY_MAX_SECONDS < value.NOTIFY_RETRY_BASE_SECONDS) {
-            ctx.addIssue({ code: 'custom', path: ['NOTIFY_RETRY_MAX_SECONDS'], message: 'must be at least NOTIFY_RETRY_BASE_SECONDS' });
+            ctx.addIssue({
+                code: 'custom',
+                path: ['NOTIFY_RETRY_MAX_SECONDS'],
+                message: 'must be at least NOTIFY_RETRY_BASE_SECONDS',
+            });
         }
     });
 
@@ -128,5 +150,6 @@ export const optionalNotifySettingKeys: readonly string[] = [
     'ALERT_EMAIL',
     'DELIVERY_LOG_DIR',
     'AzureWebJobsStorage__accountName',
+    'AzureWebJobsStorage__blobServiceUri',
     'AzureWebJobsStorage__tableServiceUri',
 ];

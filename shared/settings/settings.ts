@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { levelsAtOrAbove, riskLevels } from '../detection';
 import { booleanSetting, parseSettings, positiveNumberSetting, SettingsSource } from './parseSettings';
+import { hasStorage, storageShape } from './storageSettings';
 
 /** True for http(s) URLs on 127.0.0.1, ::1 or localhost: the local stand-ins, reached without Azure credentials. */
 export function isLoopbackUrl(url: string): boolean {
@@ -78,25 +79,6 @@ export const queueSettingsSchema = z
             });
         }
     });
-
-/** The Functions storage account, shared by the checkpoint blob and the audit table (the host's keys). */
-const storageShape = {
-    /** Storage connection string (Azurite: UseDevelopmentStorage=true). Secret. */
-    AzureWebJobsStorage: z.string().min(1).optional(),
-    /** Storage account name, reached with the managed identity (the host's identity-based form). */
-    AzureWebJobsStorage__accountName: z.string().min(1).optional(),
-    /** Blob endpoint for identity-based access in sovereign clouds. Optional. */
-    AzureWebJobsStorage__blobServiceUri: z.url().optional(),
-    /** Table endpoint for identity-based access in sovereign clouds. Optional. */
-    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
-};
-
-function hasStorage(value: {
-    AzureWebJobsStorage?: string | undefined;
-    AzureWebJobsStorage__accountName?: string | undefined;
-}): boolean {
-    return Boolean(value.AzureWebJobsStorage ?? value.AzureWebJobsStorage__accountName);
-}
 
 /** Where the intake checkpoint lives: a blob in the Functions storage account, or a local folder. */
 export const checkpointSettingsSchema = z

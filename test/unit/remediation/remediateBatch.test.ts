@@ -326,14 +326,29 @@ describe('remediateBatch (issue #3)', () => {
         expect(tenant.calls).toEqual([{ action: 'confirmCompromised', userIds: [a.userId] }]);
     });
 
-    it('a failing notification never undoes or repeats the action', async () => {
+    it('a failing notification hand-off never undoes or repeats the action; the redelivered batch notifies (N1)', async () => {
         const a = leaked();
         const { tenant, audit, notifier, deps } = setUp();
         tenant.atRisk(a.userId);
         notifier.failDecisions = true;
-        await remediateBatch(messagesOf(a), deps, config, silentLogger);
+        await expect(remediateBatch(messagesOf(a), deps, config, silentLogger)).rejects.toMatchObject({
+            code: 'notify.failed',
+        });
         expect(tenant.calls).toHaveLength(1);
         expect(audit.byUser(a.userId)).toMatchObject({ outcome: 'applied' });
+
+        notifier.failDecisions = false;
+        await remediateBatch(messagesOf(a), deps, config, silentLogger);
+        expect(tenant.calls).toHaveLength(1);
+        expect(notifier.batches).toEqual([
+            [
+                expect.objectContaining({
+                    userId: a.userId,
+                    outcome: 'applied',
+                    decisionId: audit.byUser(a.userId)!.decisionId,
+                }),
+            ],
+        ]);
     });
 
     it('revokes sessions after a confirmation when the rule asks for it', async () => {

@@ -1,15 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { alternativeSettingKeys, loadPollerSettings, pollerSettingKeys } from '../../../shared/settings/settings';
+import {
+    loadNotifySettings,
+    notifySettingKeys,
+    optionalNotifySettingKeys,
+} from '../../../shared/settings/notifySettings';
+import {
+    alternativeSettingKeys,
+    consumerSettingKeys,
+    loadConsumerSettings,
+    loadPollerSettings,
+    pollerSettingKeys,
+} from '../../../shared/settings/settings';
 
 const sample = JSON.parse(readFileSync(join(__dirname, '../../../local.settings.sample.json'), 'utf8')) as {
     Values: Record<string, string>;
 };
 
 describe('app settings', () => {
-    it('the committed local.settings.sample.json parses with the schema, so the two cannot drift', () => {
+    it('the committed local.settings.sample.json parses with every schema, so they cannot drift', () => {
         expect(() => loadPollerSettings(sample.Values)).not.toThrow();
+        expect(() => loadConsumerSettings(sample.Values)).not.toThrow();
+        expect(() => loadNotifySettings(sample.Values)).not.toThrow();
     });
 
     it('every key the schema knows, but for documented alternatives, is listed in the sample', () => {
