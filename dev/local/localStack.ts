@@ -377,7 +377,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const layout = options.layout ?? 'single';
         const onLog = (entry: HostLogEntry) => {
             monitor.onHostLog(entry);
-            const important = entry.level === 'warning' || entry.level === 'error' || entry.level === 'critical';
+            // Decisions, skips and rejections have their own lines; the functions' errors are shown too.
+            const important = entry.level === 'error' || entry.level === 'critical';
             if (entry.category === 'user' && (important || options.verbose)) {
                 print(
                     `${entry.time.toISOString().slice(11, 19)}  ${(entry.level === 'information' ? 'log' : entry.level === 'warning' ? 'warn' : 'error').padEnd(10)}` +

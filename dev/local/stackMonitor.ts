@@ -375,16 +375,22 @@ export class StackMonitor {
     }
 }
 
-/** The first text block of an Adaptive Card in a Workflows envelope, as a title. */
+/** The first text of an Adaptive Card in a Workflows envelope (depth first, into containers), as a title. */
 function cardTitle(body: unknown): string {
     const card = (body as { attachments?: Array<{ content?: { body?: unknown[] } }> } | undefined)?.attachments?.[0]?.content;
-    for (const element of card?.body ?? []) {
-        const text = (element as { text?: unknown }).text;
-        if (typeof text === 'string' && text.trim() !== '') {
-            return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+    const firstText = (elements: readonly unknown[]): string | undefined => {
+        for (const element of elements) {
+            const { text, items } = element as { text?: unknown; items?: unknown };
+            const found =
+                typeof text === 'string' && text.trim() !== '' ? text : Array.isArray(items) ? firstText(items) : undefined;
+            if (found !== undefined) {
+                return found;
+            }
         }
-    }
-    return '(card)';
+        return undefined;
+    };
+    const title = firstText(card?.body ?? []) ?? '(card)';
+    return title.length > 100 ? `${title.slice(0, 97)}...` : title;
 }
 
 function describe(error: unknown): string {
