@@ -25,15 +25,39 @@ export default tseslint.config(
     {
         files: ['shared/**/*.ts'],
         rules: {
-            'no-restricted-imports': ['error', { patterns: [{ group: outerLayers, message: 'shared/ never imports functions, cli, dev or bench (design.md).' }] }],
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        {
+                            group: outerLayers,
+                            message: 'shared/ never imports functions, cli, dev or bench (design.md).',
+                        },
+                    ],
+                },
+            ],
         },
     },
     {
         // Pure parts: no SDK at all, so they are tested fast and directly.
-        files: ['shared/rules/**/*.ts', 'shared/queue/message.ts', 'shared/remediation/decide*.ts', 'shared/remediation/breaker*.ts', 'shared/detection.ts'],
-        ignores: ['shared/rules/loadRules*.ts'],
+        files: [
+            'shared/detection.ts',
+            'shared/queue/message.ts',
+            'shared/intake/{pollOnce,checkpoint}.ts',
+            'shared/rules/**/*.ts',
+            'shared/remediation/{decide,decideOffline,breaker,remediateBatch,auditRecord,auditStore,riskStateReader}.ts',
+            'shared/notify/{safeText,decisionSummary,alertSummary,teamsMessage,teamsCards,emailContent,planMessages,notificationJob,recipients,fitToSize,entraLinks,webhookPolicy,messageContext,deliveryLog,notificationQueue,notifier}.ts',
+        ],
+        ignores: ['shared/rules/loadRules.ts'],
         rules: {
-            'no-restricted-imports': ['error', { patterns: [{ group: [...outerLayers, ...sdkPackages], message: 'Pure code imports no SDK (design.md).' }] }],
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        { group: [...outerLayers, ...sdkPackages], message: 'Pure code imports no SDK (design.md).' },
+                    ],
+                },
+            ],
         },
     },
     {

@@ -5,7 +5,7 @@ import { Logger } from '../logger';
 import { Alert, DecisionReport, Notifier } from '../notify/notifier';
 import { parseDetectionMessage, RiskDetectionMessage } from '../queue/message';
 import { sentKey } from '../intake/checkpoint';
-import { getRulesProblems } from '../rules/loadRules';
+import { getRulesProblems } from '../rules/rulesProblems';
 import { groupsReferencedBy } from '../rules/evaluateRules';
 import { RulesFile } from '../rules/ruleSchema';
 import { AuditOutcome, AuditRecord, decisionIdOf, maxRawBodyChars } from './auditRecord';

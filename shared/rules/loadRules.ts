@@ -15,7 +15,7 @@ import {
 } from './rulesProblems';
 import { substituteSettings, type DocumentPath } from './substituteSettings';
 
-export { formatRulesProblem, type RulesProblem } from './rulesProblems';
+export { formatRulesProblem, getRulesProblems, type RulesProblem } from './rulesProblems';
 
 /** How to read a rules text. */
 export interface ParseRulesOptions {
@@ -39,15 +39,6 @@ export class RulesValidationError extends AppError {
         super('rules.invalid', problems.map((p) => formatRulesProblem(fileName, p)).join('\n'), false, options);
         this.name = 'RulesValidationError';
     }
-}
-
-/** The structured problems of a `rules.invalid` error (from this or another copy of the package), else undefined. */
-export function getRulesProblems(error: unknown): readonly RulesProblem[] | undefined {
-    if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 'rules.invalid') {
-        return undefined;
-    }
-    const problems = (error as { problems?: unknown }).problems;
-    return Array.isArray(problems) ? (problems as RulesProblem[]) : undefined;
 }
 
 /**

@@ -197,3 +197,12 @@ function editDistance(a: string, b: string): number {
     }
     return previous[b.length] ?? 0;
 }
+
+/** The structured problems of a `rules.invalid` error (from this or another copy of the package), else undefined. */
+export function getRulesProblems(error: unknown): readonly RulesProblem[] | undefined {
+    if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 'rules.invalid') {
+        return undefined;
+    }
+    const problems = (error as { problems?: unknown }).problems;
+    return Array.isArray(problems) ? (problems as RulesProblem[]) : undefined;
+}

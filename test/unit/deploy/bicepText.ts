@@ -150,7 +150,9 @@ export function declarationBody(text: string, kind: 'resource' | 'module', symbo
 }
 
 /** `param name type = default` declarations: type, the default's source text, and whether it is `@secure()`. */
-export function paramsOf(text: string): Map<string, { type: string; defaultValue: string | undefined; secure: boolean }> {
+export function paramsOf(
+    text: string,
+): Map<string, { type: string; defaultValue: string | undefined; secure: boolean }> {
     const params = new Map<string, { type: string; defaultValue: string | undefined; secure: boolean }>();
     let decorators: string[] = [];
     for (const line of withoutComments(text).split('\n')) {
