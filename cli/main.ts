@@ -1,6 +1,7 @@
 import { ensureError, hasErrorCode } from '../shared/errors';
 import { auditUsage, runAudit } from './commands/audit';
 import { evaluateUsage, runEvaluate } from './commands/evaluate';
+import { grantPermissionsUsage, runGrantPermissions } from './commands/grantPermissions';
 import { outboxUsage, runOutbox } from './commands/outbox';
 import { pollUsage, runPoll } from './commands/poll';
 import { previewUsage, runPreview } from './commands/preview';
@@ -22,6 +23,7 @@ const commands: Record<string, Command> = {
     user: { usage: userUsage, run: runUser },
     simulator: { usage: simulatorUsage, run: runSimulator },
     'rules-schema': { usage: rulesSchemaUsage, run: runRulesSchema },
+    'grant-permissions': { usage: grantPermissionsUsage, run: (argv, env) => runGrantPermissions(argv, env) },
 };
 
 function usage(): string {

@@ -5,6 +5,7 @@ import { FileRulesSource } from '../shared/remediation/fileRulesSource';
 import { createGraphRemediationPorts } from '../shared/remediation/graphRiskActions';
 import { BatchReport, ReceivedMessage, remediateBatch, RemediationConfig } from '../shared/remediation/remediateBatch';
 import { ConsumerSettings, loadConsumerSettings } from '../shared/settings/settings';
+import { appRootPath } from './appRoot';
 import type { NotifyWiring } from './notifyWiring';
 import { processGraph } from './processClients';
 
@@ -20,7 +21,7 @@ export interface ConsumerWiring {
 export function createConsumerWiring(env: Record<string, string | undefined>, notify: NotifyWiring): ConsumerWiring {
     const settings = loadConsumerSettings(env);
     const graph = processGraph(env);
-    const rules = new FileRulesSource(settings.RULES_FILE, env);
+    const rules = new FileRulesSource(appRootPath(settings.RULES_FILE), env);
     const audit = createAuditStore(settings, settings.TENANT_ID);
     const config: RemediationConfig = {
         tenantId: settings.TENANT_ID,

@@ -12,6 +12,7 @@ import { loadRulesFile } from '../shared/rules/loadRules';
 import { notifySettingsSchema } from '../shared/settings/notifySettings';
 import { parseSettings } from '../shared/settings/parseSettings';
 import { graphSettingsSchema, queueSettingsSchema, remediationSettingsSchema } from '../shared/settings/settings';
+import { appRootPath } from './appRoot';
 
 /** Everything the notification side reads: Graph, the queue connection, the notify keys and the rules file path. */
 export const notifyWiringSettingsSchema = z.intersection(
@@ -49,7 +50,7 @@ export function createNotifyWiring(env: Record<string, string | undefined>, shar
         tenantId: settings.TENANT_ID,
         graph,
         serviceBusClient,
-        owners: async () => (await loadRulesFile(settings.RULES_FILE, env)).owners,
+        owners: async () => (await loadRulesFile(appRootPath(settings.RULES_FILE), env)).owners,
     });
     return {
         settings,

@@ -144,7 +144,10 @@ export function planGrants(
                 false,
             );
         }
-        const reason = `${permission.why} (${permission.usedBy})`;
+        const revoking = permission.value === 'User.RevokeSessions.All' ? request.revokeSessions : null;
+        const reason =
+            `${permission.why} (${permission.usedBy})` +
+            (revoking ? `: rule(s) ${revoking.enabledRules.join(', ')} of ${revoking.file}` : '');
         return { value: permission.value, appRoleId, status: held.has(appRoleId) ? 'present' : 'assign', reason };
     });
 

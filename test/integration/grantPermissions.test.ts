@@ -110,6 +110,9 @@ describe('risk-responder grant-permissions against the Graph simulator (issue #7
         }
         expect(result.stdout).toContain('id-risk-responder');
         expect(result.stdout).toContain('6 to assign, 0 already granted, 0 not needed.');
+        expect(result.stdout).toMatch(
+            /User\.RevokeSessions\.All .*rule\(s\) leaked-credentials of .*rules\.sample\.yaml/,
+        );
         expect(result.stdout).toContain('Assigned 6');
     });
 

@@ -121,11 +121,13 @@ export function entriesOf(objectText: string): Map<string, string> {
     const code = withoutStrings(inner);
     let depth = 0;
     let lineStart = 0;
+    let depthAtLineStart = 0;
     for (let i = 0; i <= code.length; i++) {
         const char = code[i];
         if (i === code.length || char === '\n') {
             const line = inner.slice(lineStart, i);
-            const match = depth === 0 ? /^(\s*)(?:'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))\s*:\s*/.exec(line) : null;
+            const match =
+                depthAtLineStart === 0 ? /^(\s*)(?:'([^']+)'|([A-Za-z_][A-Za-z0-9_]*))\s*:\s*/.exec(line) : null;
             if (match) {
                 const valueStart = lineStart + match[0].length;
                 const opener = inner[valueStart];
@@ -133,6 +135,7 @@ export function entriesOf(objectText: string): Map<string, string> {
                 entries.set(match[2] ?? match[3] ?? '', inner.slice(valueStart, valueEnd < 0 ? i : valueEnd).trim());
             }
             lineStart = i + 1;
+            depthAtLineStart = depth;
             continue;
         }
         if (char === '{' || char === '[' || char === '(') {

@@ -57,10 +57,11 @@ function mainObject(name: string): Map<string, string> {
 /** Every app setting main.bicep can set: the fixed ones and the optional ones, keys to value expressions. */
 function appSettings(): Map<string, string> {
     const all = new Map(mainObject('appSettings'));
-    const optional = /^var\s+(\w+Setting)\s*=\s*empty\([^)]*\)\s*\?\s*\{\}\s*:\s*/gm;
+    const optionalPrefix = String.raw`\s*=\s*empty\([^)]*\)\s*\?\s*\{\}\s*:\s*`;
     const code = withoutComments(main);
-    for (let match = optional.exec(code); match; match = optional.exec(code)) {
-        for (const [key, value] of mainObject(match[1] as string)) {
+    for (const [, name] of code.matchAll(new RegExp(String.raw`^var\s+(\w+Setting)` + optionalPrefix, 'gm'))) {
+        const text = objectAfter(main, new RegExp(String.raw`^var\s+${name}` + optionalPrefix, 'm'));
+        for (const [key, value] of entriesOf(text ?? '{}')) {
             all.set(key, value);
         }
     }
@@ -420,13 +421,18 @@ describe('deployment templates: identity and least privilege (issue #7)', () => 
             /InstrumentationKey=/i,
             /listKeys\(|listSecrets\(|listConnectionStrings\(/,
             /https:\/\/[^\s'"]*(logic\.azure\.com|powerplatform\.com|webhook\.office\.com)\/[^\s'"]+/i,
-            /[A-Za-z0-9+/]{40,}={0,2}/,
-            /password|client_secret|clientSecret/i,
+            /(password|client_?secret)\w*['"]?\s*[:=]\s*['"][^'"]+['"]/i,
         ];
+        /** Long runs of base64 with digits and both cases: keys and tokens, not resource type names. */
+        const keyLike = (text: string) =>
+            [...text.matchAll(/[A-Za-z0-9+/]{40,}={0,2}/g)]
+                .map((match) => match[0])
+                .filter((run) => /\d/.test(run) && /[a-z]/.test(run) && /[A-Z]/.test(run));
         for (const [path, text] of texts) {
             for (const pattern of secretLooking) {
                 expect({ path, match: pattern.exec(text)?.[0] }).toEqual({ path, match: undefined });
             }
+            expect({ path, keyLike: keyLike(text) }).toEqual({ path, keyLike: [] });
         }
     });
 
