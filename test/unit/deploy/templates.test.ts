@@ -345,8 +345,8 @@ describe('deployment templates: queues fit host.json and the docs (issue #7)', (
         expect(stringLiteral(settings.get('GRAPH_CALLS_PER_SECOND'))).toBe('1');
     });
 
-    it('docs/deploy.md states the queue settings the templates use', () => {
-        const docs = readFileSync(join(repoRoot, 'docs', 'deploy.md'), 'utf8');
+    it('the README states the queue settings the templates use', () => {
+        const docs = readFileSync(join(repoRoot, 'README.md'), 'utf8');
         for (const value of ['PT5M', 'PT1H', 'maxDeliveryCount', 'FORCE_DRY_RUN']) {
             expect(docs).toContain(value);
         }
