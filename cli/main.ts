@@ -1,5 +1,6 @@
 import { ensureError, hasErrorCode } from '../shared/errors';
 import { auditUsage, runAudit } from './commands/audit';
+import { deadLettersUsage, runDeadLetters } from './commands/deadLetters';
 import { evaluateUsage, runEvaluate } from './commands/evaluate';
 import { grantPermissionsUsage, runGrantPermissions } from './commands/grantPermissions';
 import { outboxUsage, runOutbox } from './commands/outbox';
@@ -23,6 +24,7 @@ const commands: Record<string, Command> = {
     user: { usage: userUsage, run: runUser },
     simulator: { usage: simulatorUsage, run: runSimulator },
     'rules-schema': { usage: rulesSchemaUsage, run: runRulesSchema },
+    'dead-letters': { usage: deadLettersUsage, run: runDeadLetters },
     'grant-permissions': { usage: grantPermissionsUsage, run: (argv, env) => runGrantPermissions(argv, env) },
 };
 

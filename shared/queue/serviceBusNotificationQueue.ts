@@ -41,7 +41,12 @@ export class ServiceBusNotificationQueue implements NotificationQueue {
         try {
             await this.sender.sendMessages({ ...toServiceBusMessage(job), scheduledEnqueueTimeUtc: at });
         } catch (error) {
-            throw new AppError('queue.failed', `Queue ${this.sender.entityPath} did not accept the retry of job ${job.jobId}`, true, { cause: error });
+            throw new AppError(
+                'queue.failed',
+                `Queue ${this.sender.entityPath} did not accept the retry of job ${job.jobId}`,
+                true,
+                { cause: error },
+            );
         }
     }
 
@@ -57,7 +62,12 @@ export class ServiceBusNotificationQueue implements NotificationQueue {
         try {
             await this.sender.sendMessages(batch);
         } catch (error) {
-            throw new AppError('queue.failed', `Queue ${this.sender.entityPath} did not accept a batch of ${count} delivery jobs`, true, { cause: error });
+            throw new AppError(
+                'queue.failed',
+                `Queue ${this.sender.entityPath} did not accept a batch of ${count} delivery jobs`,
+                true,
+                { cause: error },
+            );
         }
     }
 }
