@@ -16,7 +16,11 @@ export interface BaselineResult {
  * same rules say so and the user is still at risk, one action call for that one user; serially, through the same
  * paced Graph client as the system.
  */
-export async function runBaseline(graph: GraphApi, detections: readonly Detection[], rules: RulesFile): Promise<BaselineResult> {
+export async function runBaseline(
+    graph: GraphApi,
+    detections: readonly Detection[],
+    rules: RulesFile,
+): Promise<BaselineResult> {
     const started = performance.now();
     let calls = 0;
     let actions = 0;
@@ -30,5 +34,10 @@ export async function runBaseline(graph: GraphApi, detections: readonly Detectio
             actions++;
         }
     }
-    return { sampleDetections: detections.length, measuredSeconds: (performance.now() - started) / 1000, calls, actions };
+    return {
+        sampleDetections: detections.length,
+        measuredSeconds: (performance.now() - started) / 1000,
+        calls,
+        actions,
+    };
 }

@@ -18,7 +18,8 @@ export function floorCalls(scenario: Scenario): { calls: number; parts: Record<s
         listPages: Math.ceil(scenario.burstDetections / pageSize),
         riskStateReads: Math.min(acting, Math.ceil(atRiskUsers / pageSize)),
         coverageReads: Math.min(scenario.dismissUsers, Math.ceil(atRiskDetections / pageSize)),
-        actionCalls: Math.ceil(scenario.confirmUsers / usersPerAction) + Math.ceil(scenario.dismissUsers / usersPerAction),
+        actionCalls:
+            Math.ceil(scenario.confirmUsers / usersPerAction) + Math.ceil(scenario.dismissUsers / usersPerAction),
     };
     return { calls: Object.values(parts).reduce((sum, value) => sum + value, 0), parts };
 }

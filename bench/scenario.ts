@@ -45,12 +45,23 @@ function createRandom(seed: string): () => number {
  * (40 % confirmed by rule, 30 % dismissed by rule, 10 % excluded, 20 % left alone), plus background low and
  * medium detections; everything visible when the burst poll starts.
  */
-export function createScenarioTenant(options: { seed: string; now: Date; tenantUsers?: number; burstUsers?: number; burstDetections?: number }): ScenarioTenant {
+export function createScenarioTenant(options: {
+    seed: string;
+    now: Date;
+    tenantUsers?: number;
+    burstUsers?: number;
+    burstDetections?: number;
+}): ScenarioTenant {
     const tenantUsers = options.tenantUsers ?? 20_000;
     const burstUsers = options.burstUsers ?? 2_000;
     const burstDetections = options.burstDetections ?? 5_000;
     const random = createRandom(options.seed);
-    const tenant = createSyntheticTenant({ seed: options.seed, userCount: tenantUsers, start: options.now, actionLagMs: 0 });
+    const tenant = createSyntheticTenant({
+        seed: options.seed,
+        userCount: tenantUsers,
+        start: options.now,
+        actionLagMs: 0,
+    });
     const pool = [...tenant.userIds].sort(() => random() - 0.5);
     const burst = pool.slice(0, burstUsers);
     const background = pool.slice(burstUsers, burstUsers + Math.round(burstUsers * 0.75));
@@ -85,7 +96,10 @@ export function createScenarioTenant(options: { seed: string; now: Date; tenantU
             riskLevel: 'high',
             detectionTimingType: type === 'leakedCredentials' ? 'offline' : 'realtime',
             activity: type === 'leakedCredentials' ? 'user' : 'signin',
-            ipAddress: profile === 'dismiss' ? `203.0.113.${1 + Math.floor(random() * 250)}` : `198.51.100.${1 + Math.floor(random() * 250)}`,
+            ipAddress:
+                profile === 'dismiss'
+                    ? `203.0.113.${1 + Math.floor(random() * 250)}`
+                    : `198.51.100.${1 + Math.floor(random() * 250)}`,
             location: { city: 'Lagos', state: null, countryOrRegion: 'NG', geoCoordinates: null },
             lastUpdatedDateTime: at(second + 1),
             visibleAt: at(0),

@@ -17,6 +17,7 @@ import { FaultQueue, type FaultKind, type FaultSpec } from './faults';
 import { GraphHttpError, graphErrorBody } from './graphErrors';
 import { riskDetectionRoutes } from './routes/riskDetections';
 import { riskyUserRoutes } from './routes/riskyUsers';
+import { groupRoutes } from './routes/groups';
 import { organizationRoutes } from './routes/organization';
 import { servicePrincipalRoutes } from './routes/servicePrincipals';
 import { userRoutes } from './routes/users';
@@ -101,6 +102,7 @@ const router = new Router([
     ...riskyUserRoutes,
     ...userRoutes,
     ...organizationRoutes,
+    ...groupRoutes,
     ...servicePrincipalRoutes,
 ]);
 

@@ -85,3 +85,13 @@ function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.i
     }
     return parsed.data;
 }
+
+const memberPageSchema = z.object({ id: z.string().min(1) });
+
+/** Pages of the ids of a group's users, direct or through nested groups (999 per page). */
+export function listTransitiveUserMembers(graph: GraphApi, groupId: string): AsyncGenerator<Array<{ id: string }>> {
+    return graph.pages(
+        `groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`,
+        memberPageSchema,
+    );
+}

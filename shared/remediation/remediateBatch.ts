@@ -113,11 +113,14 @@ export async function remediateBatch(
 
     // Facts first (directory), then a first pass tells which users are dismissal candidates needing R3 reads.
     const referencedGroups = groupsReferencedBy(rules);
-    const contexts = new Map<string, UserContext>();
-    for (const userId of new Set(detections.map((detection) => detection.userId))) {
-        const userGroupIds = await deps.directory.groupsOf(userId, referencedGroups);
-        contexts.set(userId, { userGroupIds, otherDetections: [] });
-    }
+    const userIds = [...new Set(detections.map((detection) => detection.userId))];
+    const memberships = await deps.directory.groupsOfUsers(userIds, referencedGroups);
+    const contexts = new Map<string, UserContext>(
+        userIds.map((userId) => [
+            userId,
+            { userGroupIds: memberships.get(userId) ?? new Set<string>(), otherDetections: [] },
+        ]),
+    );
     const dismissCandidates = decideForUsers({ rules, detections, users: contexts })
         .filter((decision) => decision.action === 'dismiss')
         .map((decision) => decision.userId);

@@ -14,7 +14,8 @@ export interface RiskStateReader {
     atRiskDetectionsOf(userIds: readonly string[]): Promise<Map<string, Detection[]>>;
 }
 
-/** The user's transitive memberships among given groups (GraphUserDirectory or a fake). */
+/** Transitive group memberships (GraphUserDirectory or a fake). */
 export interface UserDirectory {
-    groupsOf(userId: string, groupIds: readonly string[]): Promise<Set<string>>;
+    /** For each user, the groups among `groupIds` the user is a member of, directly or through nested groups. */
+    groupsOfUsers(userIds: readonly string[], groupIds: readonly string[]): Promise<Map<string, Set<string>>>;
 }

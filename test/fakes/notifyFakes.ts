@@ -74,7 +74,11 @@ export class FakeManagerDirectory implements ManagerDirectory {
     async managerOf(userId: string): Promise<Manager | null> {
         this.lookups.push(userId);
         if (this.failFor.has(userId)) {
-            throw new AppError('graph.failed', 'Graph answered 503 serviceNotAvailable for GET users/{id}/manager', true);
+            throw new AppError(
+                'graph.failed',
+                'Graph answered 503 serviceNotAvailable for GET users/{id}/manager',
+                true,
+            );
         }
         return this.managers.get(userId) ?? null;
     }

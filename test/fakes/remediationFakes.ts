@@ -60,8 +60,13 @@ export class FakeRiskTenant implements RiskStateReader {
 
 export class FakeDirectory implements UserDirectory {
     readonly memberships = new Map<string, string[]>();
-    async groupsOf(userId: string, groupIds: readonly string[]): Promise<Set<string>> {
-        return new Set((this.memberships.get(userId) ?? []).filter((id) => groupIds.includes(id)));
+    async groupsOfUsers(userIds: readonly string[], groupIds: readonly string[]): Promise<Map<string, Set<string>>> {
+        return new Map(
+            userIds.map((userId) => [
+                userId,
+                new Set((this.memberships.get(userId) ?? []).filter((id) => groupIds.includes(id))),
+            ]),
+        );
     }
 }
 

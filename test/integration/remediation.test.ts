@@ -157,6 +157,31 @@ describe('remediation against the Graph simulator (issue #3)', () => {
         expect((await audit.list({ userId: ceo }))[0]).toMatchObject({ outcome: 'excluded' });
     });
 
+    it('for a larger batch, exclusion groups are read by listing their transitive members, not one call per user', async () => {
+        const nested = harness.tenant.addGroup({ displayName: 'Executive Office' }).id;
+        harness.tenant.addGroupMember(breakGlassGroup, nested);
+        const users = ['u1', 'u2', 'u3', 'u4', 'u5'].map(user);
+        harness.tenant.addGroupMember(nested, users[2]!);
+        harness.simulator.resetStats();
+        await remediateBatch(
+            messages(...users.map((id) => detect(id, 'leakedCredentials'))),
+            deps(),
+            config,
+            silentLogger,
+        );
+        expect(harness.simulator.stats().byRoute).toMatchObject({
+            'GET /groups/{id}/transitiveMembers/microsoft.graph.user': 1,
+        });
+        expect(harness.simulator.stats().byRoute['POST /users/{id}/checkMemberGroups']).toBeUndefined();
+        expect(users.map(stateOf)).toEqual([
+            'confirmedCompromised',
+            'confirmedCompromised',
+            'atRisk',
+            'confirmedCompromised',
+            'confirmedCompromised',
+        ]);
+    });
+
     it('a dismissal is blocked by another at-risk detection in Graph that no dismiss rule covers (R3)', async () => {
         const grady = user('grady');
         detect(grady, 'unlikelyTravel', { detectionTimingType: 'offline' });
