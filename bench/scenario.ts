@@ -62,7 +62,14 @@ export function createScenarioTenant(options: {
         start: options.now,
         actionLagMs: 0,
     });
-    const pool = [...tenant.userIds].sort(() => random() - 0.5);
+    // Users the synthetic directory already excludes (its exclusion group and nested groups) are left out, so
+    // the profiles below say exactly who must be acted on.
+    const excludedGroups = new Set([tenant.exclusionGroupId, tenant.breakGlassGroupId]);
+    const pool = tenant.userIds
+        .filter((userId) => ![...tenant.transitiveGroupIdsOf(userId)].some((groupId) => excludedGroups.has(groupId)))
+        .map((userId) => ({ userId, order: random() }))
+        .sort((a, b) => a.order - b.order)
+        .map((entry) => entry.userId);
     const burst = pool.slice(0, burstUsers);
     const background = pool.slice(burstUsers, burstUsers + Math.round(burstUsers * 0.75));
     const profiles = new Map<string, Profile>();

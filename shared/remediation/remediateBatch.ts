@@ -145,7 +145,9 @@ export async function remediateBatch(
         acting.length > 0
             ? await deps.riskState.currentStates(acting.map((decision) => decision.userId))
             : new Map<string, CurrentRiskState>();
-    const previous = await deps.audit.get(acting.map((decision) => decisionIds.get(decision.userId)!));
+    // Earlier records matter only for users no longer at risk: was it our own action (a redelivery)?
+    const noLongerAtRisk = acting.filter((decision) => states.get(decision.userId)?.riskState !== 'atRisk');
+    const previous = await deps.audit.get(noLongerAtRisk.map((decision) => decisionIds.get(decision.userId)!));
     const stillAtRisk: Acting[] = [];
     for (const decision of acting) {
         const state = states.get(decision.userId);

@@ -21,6 +21,20 @@ interface AuditEntity {
     rawBody?: string;
 }
 
+/** Table requests in flight at once: storage takes far more, this keeps a batch's writes short without a burst. */
+const parallelRequests = 4;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+        while (next < items.length) {
+            await work(items[next++]!);
+        }
+    });
+    await Promise.all(lanes);
+}
+
 /** Audit trail in Azure Table Storage (Azurite locally), one entity per decision, upserted. */
 export class TableAuditStore implements AuditStore {
     private tableReady = false;
@@ -34,18 +48,21 @@ export class TableAuditStore implements AuditStore {
         await this.ensureTable();
         // One entity may appear once per transaction: the last record of a decision wins.
         const latest = [...new Map(records.map((record) => [record.decisionId, record])).values()];
-        // A transaction takes at most 100 entities of one partition.
+        // A transaction takes at most 100 entities of one partition; a few go at once.
+        const chunks: AuditRecord[][] = [];
         for (let start = 0; start < latest.length; start += 100) {
-            const chunk = latest.slice(start, start + 100);
-            const actions = chunk.map((record): TransactionAction => ['upsert', { ...toEntity(record) }, 'Replace']);
-            await this.run('write', () => this.table.submitTransaction(actions));
+            chunks.push(latest.slice(start, start + 100));
         }
+        await inParallel(chunks, parallelRequests, (chunk) => {
+            const actions = chunk.map((record): TransactionAction => ['upsert', { ...toEntity(record) }, 'Replace']);
+            return this.run('write', () => this.table.submitTransaction(actions));
+        });
     }
 
     async get(decisionIds: readonly string[]): Promise<Map<string, AuditRecord>> {
         const found = new Map<string, AuditRecord>();
         await this.ensureTable();
-        for (const decisionId of new Set(decisionIds)) {
+        await inParallel([...new Set(decisionIds)], parallelRequests, async (decisionId) => {
             try {
                 const entity = await this.table.getEntity<AuditEntity>(this.tenantId, decisionId);
                 found.set(decisionId, fromEntity(entity));
@@ -54,7 +71,7 @@ export class TableAuditStore implements AuditStore {
                     throw new AppError('storage.failed', 'Cannot read the audit table', true, { cause: error });
                 }
             }
-        }
+        });
         return found;
     }
 
