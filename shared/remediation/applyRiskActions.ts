@@ -11,23 +11,40 @@ export type ActionResult = { userId: string; ok: true } | { userId: string; ok: 
 /** Graph takes at most 60 userIds per call (documented for dismiss, applied to every action). */
 export const usersPerActionCall = 60;
 
+/** One user and the action to take on them. */
+export interface ActionRequest {
+    userId: string;
+    action: 'confirmCompromised' | 'dismiss';
+}
+
 /**
- * Applies one action to users in calls of up to 60. The call has no partial-success body, so when Graph refuses
- * a call outright (a 4xx that retrying will not fix), the chunk is split in halves to find the users it refuses
- * and still act on the rest (reference section 5.3). Transient failures past the Graph budget are rethrown: the
- * batch goes back to Service Bus, and the re-read of risk state on redelivery keeps applied actions from repeating.
+ * Applies actions in calls of up to 60 users per action. The calls go out together and the caller's Graph client
+ * paces them (one tenant budget), so Graph latency overlaps instead of adding up. A call has no partial-success
+ * body, so when Graph refuses one outright (a 4xx that retrying will not fix), the chunk is split in halves to
+ * find the users it refuses and still act on the rest (reference section 5.3). Transient failures past the Graph
+ * budget are rethrown once every call has settled: the batch goes back to Service Bus, and the re-read of risk
+ * state on redelivery keeps applied actions from repeating.
  */
 export async function applyRiskActions(
     call: RiskActionCall,
-    action: 'confirmCompromised' | 'dismiss',
-    userIds: readonly string[],
+    requests: readonly ActionRequest[],
     logger: Logger,
 ): Promise<ActionResult[]> {
-    const results: ActionResult[] = [];
-    for (let start = 0; start < userIds.length; start += usersPerActionCall) {
-        results.push(...(await applyChunk(call, action, userIds.slice(start, start + usersPerActionCall), logger)));
+    const chunks: Array<{ action: 'confirmCompromised' | 'dismiss'; userIds: string[] }> = [];
+    for (const action of ['confirmCompromised', 'dismiss'] as const) {
+        const userIds = requests.filter((request) => request.action === action).map((request) => request.userId);
+        for (let start = 0; start < userIds.length; start += usersPerActionCall) {
+            chunks.push({ action, userIds: userIds.slice(start, start + usersPerActionCall) });
+        }
     }
-    return results;
+    const settled = await Promise.allSettled(
+        chunks.map((chunk) => applyChunk(call, chunk.action, chunk.userIds, logger)),
+    );
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) {
+        throw failure.reason;
+    }
+    return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? outcome.value : []));
 }
 
 async function applyChunk(

@@ -1,5 +1,5 @@
 import { Clock } from '../clock';
-import { latestVersions } from '../detection';
+import { Detection, latestVersions } from '../detection';
 import { ensureError, hasErrorCode, isRetryable } from '../errors';
 import { Logger } from '../logger';
 import { Alert, DecisionReport, Notifier } from '../notify/notifier';
@@ -121,13 +121,23 @@ export async function remediateBatch(
             { userGroupIds: memberships.get(userId) ?? new Set<string>(), otherDetections: [] },
         ]),
     );
-    const dismissCandidates = decideForUsers({ rules, detections, users: contexts })
+    const firstPass = decideForUsers({ rules, detections, users: contexts });
+    const dismissCandidates = firstPass
         .filter((decision) => decision.action === 'dismiss')
         .map((decision) => decision.userId);
-    if (dismissCandidates.length > 0) {
-        for (const [userId, others] of await deps.riskState.atRiskDetectionsOf(dismissCandidates)) {
-            contexts.set(userId, { ...contexts.get(userId)!, otherDetections: others });
-        }
+    // R4 and R3 reads go out together (the pacer keeps them within the tenant budget). The coverage check can only
+    // turn a dismissal into none, so the users the first pass would act on include every user acted on below.
+    const wouldAct = firstPass.filter((decision) => decision.action !== 'none').map((decision) => decision.userId);
+    const [states, coverage] = await Promise.all([
+        wouldAct.length > 0
+            ? deps.riskState.currentStates(wouldAct)
+            : Promise.resolve(new Map<string, CurrentRiskState>()),
+        dismissCandidates.length > 0
+            ? deps.riskState.atRiskDetectionsOf(dismissCandidates)
+            : Promise.resolve(new Map<string, Detection[]>()),
+    ]);
+    for (const [userId, others] of coverage) {
+        contexts.set(userId, { ...contexts.get(userId)!, otherDetections: others });
     }
     const decisions = decideForUsers({ rules, detections, users: contexts });
     const detectionsByUser = groupBy(detections, (detection) => detection.userId);
@@ -141,10 +151,6 @@ export async function remediateBatch(
 
     // R4: act only on users still at risk; a redelivery or an admin's decision after queueing shows up here.
     const acting = decisions.filter((decision): decision is Acting => decision.action !== 'none');
-    const states =
-        acting.length > 0
-            ? await deps.riskState.currentStates(acting.map((decision) => decision.userId))
-            : new Map<string, CurrentRiskState>();
     // Earlier records matter only for users no longer at risk: was it our own action (a redelivery)?
     const noLongerAtRisk = acting.filter((decision) => states.get(decision.userId)?.riskState !== 'atRisk');
     const previous = await deps.audit.get(noLongerAtRisk.map((decision) => decisionIds.get(decision.userId)!));
@@ -201,32 +207,25 @@ export async function remediateBatch(
     if (enforce && allowed.length > 0) {
         await deps.audit.put(allowed.map((decision) => record(decision, 'pending', decision.reason)));
     }
-    for (const action of ['confirmCompromised', 'dismiss'] as const) {
-        const batch = allowed.filter((decision) => decision.action === action);
-        if (batch.length === 0) {
-            continue;
+    if (!enforce) {
+        for (const decision of allowed) {
+            outcomes.set(decision.userId, {
+                outcome: 'dryRun',
+                reason: `dry-run: would ${decision.action}; ${decision.reason}`,
+            });
         }
-        if (!enforce) {
-            batch.forEach((decision) =>
-                outcomes.set(decision.userId, {
-                    outcome: 'dryRun',
-                    reason: `dry-run: would ${action}; ${decision.reason}`,
-                }),
-            );
-            continue;
-        }
+    } else {
         const results = await applyRiskActions(
             deps.act,
-            action,
-            batch.map((decision) => decision.userId),
+            allowed.map((decision) => ({ userId: decision.userId, action: decision.action })),
             logger,
         );
+        const byUser = new Map(allowed.map((decision) => [decision.userId, decision]));
         for (const result of results) {
-            const decision = batch.find((candidate) => candidate.userId === result.userId)!;
             outcomes.set(
                 result.userId,
                 result.ok
-                    ? { outcome: 'applied', reason: decision.reason }
+                    ? { outcome: 'applied', reason: byUser.get(result.userId)!.reason }
                     : { outcome: 'failed', reason: result.reason },
             );
         }

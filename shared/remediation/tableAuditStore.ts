@@ -21,8 +21,8 @@ interface AuditEntity {
     rawBody?: string;
 }
 
-/** Table requests in flight at once: storage takes far more, this keeps a batch's writes short without a burst. */
-const parallelRequests = 4;
+/** Table requests in flight at once: storage takes far more; this keeps a batch's writes short without a burst. */
+const parallelRequests = 8;
 
 /** Runs `work` over `items`, at most `limit` at a time. */
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
