@@ -7,6 +7,7 @@ import { outboxUsage, runOutbox } from './commands/outbox';
 import { pollUsage, runPoll } from './commands/poll';
 import { previewUsage, runPreview } from './commands/preview';
 import { rulesSchemaUsage, runRulesSchema } from './commands/rulesSchema';
+import { runStart, startUsage } from './commands/start';
 import { runSimulator, simulatorUsage } from './commands/simulator';
 import { runUser, userUsage } from './commands/user';
 import { runValidateRules, validateRulesUsage } from './commands/validateRules';
@@ -15,6 +16,7 @@ import { UsageError } from './usageError';
 type Command = { usage: string; run: (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<number> };
 
 const commands: Record<string, Command> = {
+    start: { usage: startUsage, run: runStart },
     poll: { usage: pollUsage, run: runPoll },
     'validate-rules': { usage: validateRulesUsage, run: runValidateRules },
     evaluate: { usage: evaluateUsage, run: runEvaluate },

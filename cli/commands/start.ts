@@ -4,12 +4,13 @@ import { startLocalStack } from '../../dev/local/localStack';
 import { parseCommandArgs } from '../args';
 import { UsageError } from '../usageError';
 
-export const startUsage = `risk-responder start [--for DURATION] [--tenant] [--enforce] [--state-dir DIR] [--seed S] [--users N] [--detections N]
+export const startUsage = `risk-responder start [--for DURATION] [--tenant] [--enforce] [--state-dir DIR] [--seed S] [--users N] [--detections N] [--services-only]
   Runs the whole system locally: Azurite, the Service Bus emulator, the Graph simulator with a synthetic tenant
   (detections arriving over time, a burst included), the webhook sink, and both functions on the local Functions
   host, with a live log and a status page on loopback. Ctrl-C stops every part; --for 60s stops by itself and
   ends with a summary line. --tenant uses real Graph with your Azure credentials in dry-run (--enforce acts, and
-  needs your own RULES_FILE); everything else stays local. State lives in --state-dir (default .state/local).`;
+  needs your own RULES_FILE); everything else stays local. State lives in --state-dir (default .state/local).
+  --services-only starts everything but the functions, for \`func start\` with the local.settings.json it writes.`;
 
 const durationPattern = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -29,6 +30,7 @@ const argsSchema = z.object({
     seed: z.string().min(1).default('contoso'),
     users: z.coerce.number().int().min(5).max(100_000).default(200),
     detections: z.coerce.number().int().min(0).max(100_000).default(120),
+    'services-only': z.boolean().default(false),
 });
 
 function write(line: string): void {
@@ -46,6 +48,7 @@ export async function runStart(argv: readonly string[], env: NodeJS.ProcessEnv):
             seed: { type: 'string' },
             users: { type: 'string' },
             detections: { type: 'string' },
+            'services-only': { type: 'boolean' },
         },
         argsSchema,
     );
@@ -64,6 +67,7 @@ export async function runStart(argv: readonly string[], env: NodeJS.ProcessEnv):
         seed: args.seed,
         users: args.users,
         detections: args.detections,
+        servicesOnly: args['services-only'],
         ...(args.tenant ? { realTenant: { enforce: args.enforce, env } } : {}),
         print: write,
     });
@@ -76,23 +80,33 @@ export async function runStart(argv: readonly string[], env: NodeJS.ProcessEnv):
             : `Running for ${Math.round(args.for / 1000)} s (Ctrl-C stops earlier).`,
     );
 
+    // The first Ctrl-C stops cleanly; a second one while stopping exits at once.
     let interrupts = 0;
-    await new Promise<void>((resolve) => {
-        const timer = args.for === undefined ? undefined : setTimeout(resolve, args.for);
-        const onSignal = () => {
-            interrupts++;
-            if (interrupts > 1) {
-                write('stopping now, without waiting');
-                process.exit(130);
-            }
-            clearTimeout(timer);
-            resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-    });
-    write('stopping: hosts first (a running batch finishes or goes back to the queue), then the local services');
-    await stack.stop();
+    let wake: () => void = () => undefined;
+    const onSignal = () => {
+        interrupts++;
+        if (interrupts > 1) {
+            write('stopping now, without waiting');
+            process.exit(130);
+        }
+        wake();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+        await new Promise<void>((resolve) => {
+            const timer = args.for === undefined ? undefined : setTimeout(resolve, args.for);
+            wake = () => {
+                clearTimeout(timer);
+                resolve();
+            };
+        });
+        write('stopping: hosts first (a running batch finishes or goes back to the queue), then the local services');
+        await stack.stop();
+    } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+    }
     write(stack.monitor.summaryLine());
     return 0;
 }

@@ -24,16 +24,22 @@ import { bodiesTypedData, bodyTypedData, triggerMetadataOf } from './typedData';
 /** Where the connection setting points, read as the host reads it. */
 export type ServiceBusConnection = { kind: 'connectionString'; value: string } | { kind: 'identity'; namespace: string };
 
-/** The connection a binding names: `<name>` (connection string) or `<name>__fullyQualifiedNamespace` (identity). */
+/**
+ * The connection a binding names, looked up as the WebJobs host does: `AzureWebJobs<name>` first, then `<name>`,
+ * each as `ConnectionStrings:<key>` or `<key>`; a value is a connection string, a `<key>__fullyQualifiedNamespace`
+ * child the identity-based form. No name means `ServiceBus` (so `AzureWebJobsServiceBus`).
+ */
 export function resolveServiceBusConnection(connectionSetting: string | undefined, settings: AppSettings): ServiceBusConnection {
-    const name = connectionSetting && connectionSetting !== '' ? connectionSetting : 'AzureWebJobsServiceBus';
-    const value = settings[name] ?? settings[`ConnectionStrings:${name}`];
-    if (value !== undefined && value !== '') {
-        return { kind: 'connectionString', value };
-    }
-    const namespace = settings[`${name}__fullyQualifiedNamespace`];
-    if (namespace !== undefined && namespace !== '') {
-        return { kind: 'identity', namespace };
+    const name = connectionSetting && connectionSetting !== '' ? connectionSetting : 'ServiceBus';
+    for (const key of [`AzureWebJobs${name}`, name]) {
+        const value = settings[`ConnectionStrings:${key}`] ?? settings[key];
+        if (value !== undefined && value !== '') {
+            return { kind: 'connectionString', value };
+        }
+        const namespace = settings[`${key}__fullyQualifiedNamespace`];
+        if (namespace !== undefined && namespace !== '') {
+            return { kind: 'identity', namespace };
+        }
     }
     throw new Error(
         `Service Bus connection "${name}" is not set: set the app setting ${name} to a connection string ` +
@@ -108,7 +114,6 @@ export class ServiceBusTriggerListener {
     private stopping = false;
     private loop: Promise<void> | undefined;
     private inFlight: InFlight | undefined;
-    private readonly abort = new AbortController();
     private wakeUp: (() => void) | undefined;
 
     constructor(private readonly options: ServiceBusListenerOptions) {
@@ -154,11 +159,12 @@ export class ServiceBusTriggerListener {
 
     /**
      * Stops receiving; waits up to `graceMs` for a running invocation to finish (its messages are then settled as
-     * usual), abandons them otherwise, and closes the receiver.
+     * usual), abandons them otherwise, and closes the receiver. A receive under way is not aborted (the SDK would
+     * drop what it already locked, leaving it locked until the lock expires); it ends within its wait time and
+     * what it got is abandoned at once.
      */
     async stop(graceMs: number): Promise<void> {
         this.stopping = true;
-        this.abort.abort();
         this.wakeUp?.();
         const inFlight = this.inFlight;
         if (inFlight) {
@@ -232,17 +238,14 @@ export class ServiceBusTriggerListener {
         const receiver = this.receiver;
         const host = this.options.hostOptions;
         const max = this.batch ? host.maxMessageBatchSize : 1;
-        const messages = await receiver.receiveMessages(max, {
-            maxWaitTimeInMs: receiveWaitMs,
-            abortSignal: this.abort.signal,
-        });
+        // A copy: the SDK may still append to the array it returned when a delivery lands after the receive ended.
+        const messages = [...(await receiver.receiveMessages(max, { maxWaitTimeInMs: receiveWaitMs }))];
         if (this.batch && messages.length > 0 && messages.length < host.minMessageBatchSize) {
             // Wait for a fuller batch, at most maxBatchWaitTime after the first message (locks keep ticking).
             const deadline = Date.now() + host.maxBatchWaitTime;
             while (!this.stopping && messages.length < host.minMessageBatchSize && Date.now() < deadline) {
                 const more = await receiver.receiveMessages(max - messages.length, {
                     maxWaitTimeInMs: Math.max(1, deadline - Date.now()),
-                    abortSignal: this.abort.signal,
                 });
                 messages.push(...more);
             }

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -52,17 +54,35 @@ export interface HostProcess {
 
 const runningFromSources = __filename.endsWith('.ts');
 
-/** The `-e` program of a child running from sources: the transpile hook, then the host entry point. */
+/**
+ * The `-e` program of a child running from sources: the transpile hook, then the host entry point. Output is
+ * cached on disk by file content, so only the first child after a change pays for loading TypeScript.
+ */
 function sourceBootstrap(entry: string): string {
     const typescript = require.resolve('typescript');
+    const cacheDir = join(tmpdir(), `risk-responder-host-ts-${createHash('sha256').update(typescript).digest('hex').slice(0, 12)}`);
     return [
-        `const ts = require(${JSON.stringify(typescript)});`,
         `const fs = require('node:fs');`,
-        `const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true,`,
-        `  resolveJsonModule: true, inlineSourceMap: true, inlineSources: true };`,
+        `const path = require('node:path');`,
+        `const crypto = require('node:crypto');`,
+        `const cacheDir = ${JSON.stringify(cacheDir)};`,
+        `let ts;`,
         `require.extensions['.ts'] = (module, filename) => {`,
-        `  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions });`,
-        `  module._compile(outputText, filename);`,
+        `  const source = fs.readFileSync(filename, 'utf8');`,
+        `  const key = crypto.createHash('sha256').update(filename).update('\\0').update(source).digest('hex');`,
+        `  const cached = path.join(cacheDir, key + '.js');`,
+        `  let output;`,
+        `  try { output = fs.readFileSync(cached, 'utf8'); } catch {`,
+        `    ts ??= require(${JSON.stringify(typescript)});`,
+        `    const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true,`,
+        `      resolveJsonModule: true, inlineSourceMap: true, inlineSources: true };`,
+        `    output = ts.transpileModule(source, { fileName: filename, compilerOptions }).outputText;`,
+        `    fs.mkdirSync(cacheDir, { recursive: true });`,
+        `    const temporary = cached + '.' + process.pid + '.tmp';`,
+        `    fs.writeFileSync(temporary, output);`,
+        `    fs.renameSync(temporary, cached);`,
+        `  }`,
+        `  module._compile(output, filename);`,
         `};`,
         // Node16 sources name their relative imports `./x.js`; from sources that file is `./x.ts`.
         `const Module = require('node:module');`,

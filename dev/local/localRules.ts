@@ -22,8 +22,6 @@ export interface LocalRulesOptions {
     exclusionGroupIds?: readonly string[];
     /** Addresses of the secops owner's email. */
     ownerEmail: readonly string[];
-    /** Keep `teams: ${TEAMS_SECOPS_WEBHOOK}` for the secops owner. */
-    teams: boolean;
     /** The tenant the file was made for, for the header comment. */
     tenantId: string;
 }
@@ -45,9 +43,6 @@ export async function writeLocalRules(options: LocalRulesOptions): Promise<strin
         document.setIn(['exclusions', 'groups'], document.createNode([...options.exclusionGroupIds]));
     }
     document.setIn(['owners', 'secops', 'email'], document.createNode([...options.ownerEmail]));
-    if (!options.teams) {
-        document.deleteIn(['owners', 'secops', 'teams']);
-    }
     await writeFile(options.file, document.toString(), 'utf8');
     return options.file;
 }

@@ -13,7 +13,15 @@ import {
     type GraphSimulator,
     type SyntheticTenant,
 } from '../graph-simulator';
-import { findAppRoot, indexFunctionApp, spawnHostProcess, type HostEvent, type HostLogEntry, type HostProcess } from '../host';
+import {
+    findAppRoot,
+    indexFunctionApp,
+    readHostJson,
+    spawnHostProcess,
+    type HostEvent,
+    type HostLogEntry,
+    type HostProcess,
+} from '../host';
 import { outboxFileIn } from '../outboxFile';
 import { startServiceBusEmulator, type EmulatorQueueOptions, type ServiceBusEmulator } from '../service-bus-emulator';
 import { startWebhookSink, type WebhookSink } from '../webhook-sink';
@@ -41,7 +49,7 @@ import { type StatusPage, type StatusSnapshot, startStatusPage } from './statusP
 export interface TimelineOptions {
     /** Detections recorded before the start (a backlog the first poll finds). Default 10 minutes. */
     backlogMs?: number;
-    /** Detections keep arriving this long after the start. Default 30 minutes. */
+    /** Detections keep arriving this long after the start. Default 15 minutes. */
     durationMs?: number;
     /** A password-spray wave this long after the start, over `windowMs`; false for none. Default after 20 s, over 20 s. */
     burst?: { afterMs: number; users: number; windowMs: number } | false;
@@ -71,6 +79,8 @@ export interface LocalStackOptions {
     realTenant?: { enforce: boolean; env: NodeJS.ProcessEnv };
     /** One host process for all functions (as one Azure instance), or one per function (fault tests). */
     layout?: 'single' | 'perFunction';
+    /** Start no host: the services only, for `func start` with `<state>/local.settings.json`. Default false. */
+    servicesOnly?: boolean;
     /** Keep the emulator's queues and Azurite's data in the state folder across runs. Default true. */
     persist?: boolean;
     /** Use this storage account (e.g. the tests' Azurite) instead of starting Azurite. */
@@ -131,12 +141,14 @@ export const riskQueueName = 'risk-detections';
 export const notifyQueueName = 'risk-notifications';
 /** Overlap the poller re-reads; the detections queue's duplicate detection window must cover it. */
 const pollOverlapMinutes = 15;
-/** host.json maxMessageBatchSize, for sizing the lock: the consumer must finish a batch within it. */
-const defaultBatchSize = 100;
 
-/** A lock long enough for a full batch at the tenant's Graph rate: about two paced calls per user, plus slack. */
-export function batchLockDurationMs(batchSize: number, callsPerSecond: number): number {
-    const needed = 60_000 + Math.ceil(((batchSize * 2) / callsPerSecond) * 1000);
+/**
+ * A lock long enough for a full batch: the time the trigger may spend filling it (host.json maxBatchWaitTime),
+ * plus about two paced Graph calls per message at the tenant's rate, plus a minute of slack; between one minute
+ * and Service Bus's maximum of five.
+ */
+export function batchLockDurationMs(batch: { maxMessageBatchSize: number; maxBatchWaitTime: number }, callsPerSecond: number): number {
+    const needed = 60_000 + batch.maxBatchWaitTime + Math.ceil(((batch.maxMessageBatchSize * 2) / callsPerSecond) * 1000);
     return Math.min(5 * 60_000, Math.max(60_000, needed));
 }
 
@@ -204,7 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             plan = scheduleDetections(tenant, {
                 seed,
                 start: new Date(startedAt.getTime() - backlogMs),
-                durationMs: backlogMs + (timeline.durationMs ?? 30 * 60_000),
+                durationMs: backlogMs + (timeline.durationMs ?? 15 * 60_000),
                 count: options.detections ?? 120,
                 burst:
                     burst === false
@@ -220,9 +232,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
 
         // Service Bus: the emulator, its queues saved in the state folder.
+        const hostJson = await readHostJson(appRoot, options.appSettings ?? {});
         const riskQueue: EmulatorQueueOptions = {
             name: riskQueueName,
-            lockDurationMs: batchLockDurationMs(defaultBatchSize, limit),
+            lockDurationMs: batchLockDurationMs(hostJson.extensions.serviceBus, limit),
             maxDeliveryCount: 10,
             duplicateDetectionWindowMs: (pollOverlapMinutes + 5) * 60_000,
             ...options.riskQueue,
@@ -275,38 +288,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             NOTIFY_RETRY_BASE_SECONDS: '2',
             NOTIFY_RETRY_MAX_SECONDS: '30',
             ...(tenant ? { MAIL_SENDER: tenant.notificationMailbox, ALERT_EMAIL: secopsMailbox } : {}),
-            ...(real ? credentialEnv(real.env) : {}),
             ...(real?.env.MAIL_SENDER ? { MAIL_SENDER: real.env.MAIL_SENDER } : {}),
             ...options.appSettings,
         };
+        // Credentials reach the host processes only; they are never written to the state folder.
+        const credentials = real ? credentialEnv(real.env) : {};
 
         // The rules file: the sample adapted to this tenant (unless a real-tenant run brings its own).
         if (!real?.env.RULES_FILE) {
-            const rules = {
+            await writeLocalRules({
                 appRoot,
                 file: rulesFile,
-                mode: real ? ('dryRun' as const) : (options.mode ?? 'enforce'),
+                mode: real ? 'dryRun' : (options.mode ?? 'enforce'),
                 ...(tenant ? { exclusionGroupIds: [tenant.breakGlassGroupId, tenant.exclusionGroupId] } : {}),
                 ownerEmail: [secopsMailbox],
                 tenantId,
-            };
-            await writeLocalRules({ ...rules, teams: true });
-            const check = await checkRulesFile(rulesFile, base);
-            if (!check.ok && check.problems.every((problem) => problem.startsWith('owners.secops.teams'))) {
-                // The rules schema takes only https webhooks; the sink speaks http on loopback.
-                print(
-                    'note: the rules file accepts only https webhooks, so the secops owner gets email only; ' +
-                        'alerts still go to the webhook sink',
-                );
-                await writeLocalRules({ ...rules, teams: false });
-            } else if (!check.ok) {
-                throw new Error(`the local rules file ${rulesFile} is invalid: ${check.problems.join('; ')}`);
-            }
+            });
         }
-        await writeFile(
-            join(stateDir, 'local.settings.json'),
-            `${JSON.stringify({ IsEncrypted: false, Values: real ? withoutCredentials(base) : base }, null, 4)}\n`,
-        );
+        const check = await checkRulesFile(rulesFile, base);
+        if (!check.ok) {
+            throw new Error(`the rules file ${rulesFile} is invalid: ${check.problems.join('; ')}`);
+        }
+        await writeFile(join(stateDir, 'local.settings.json'), `${JSON.stringify({ IsEncrypted: false, Values: base }, null, 4)}\n`);
 
         const audit = createAuditStore(parseSettings(remediationSettingsSchema, base), tenantId);
 
@@ -357,10 +360,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
         const monitor = new StackMonitor({
             audit,
-            since: new Date(startedAt.getTime() - 60_000),
+            since: startedAt,
             simulator,
             sink,
             queues: [riskQueueName, notifyQueueName],
+            consumerQueue: riskQueueName,
             queueStats: (queue) => {
                 try {
                     return emulator.queueStats(queue);
@@ -380,20 +384,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             // Decisions, skips and rejections have their own lines; the functions' errors are shown too.
             const important = entry.level === 'error' || entry.level === 'critical';
             if (entry.category === 'user' && (important || options.verbose)) {
-                print(
-                    `${entry.time.toISOString().slice(11, 19)}  ${(entry.level === 'information' ? 'log' : entry.level === 'warning' ? 'warn' : 'error').padEnd(10)}` +
-                        `${entry.functionName ?? ''}: ${entry.message}`,
-                );
+                const kind = entry.level === 'information' ? 'log' : entry.level === 'warning' ? 'warn' : 'error';
+                print(`${entry.time.toISOString().slice(11, 19)}  ${kind.padEnd(11)}${entry.functionName ?? ''}: ${entry.message}`);
             } else if (entry.category === 'host' && entry.level === 'error' && entry.invocationId === undefined) {
-                print(`${entry.time.toISOString().slice(11, 19)}  ${'error'.padEnd(10)}host: ${entry.message}`);
+                print(`${entry.time.toISOString().slice(11, 19)}  ${'error'.padEnd(11)}host: ${entry.message}`);
             }
         };
-        const onEvent = (event: HostEvent) => monitor.onHostEvent(event);
-        const processNames =
-            layout === 'single'
+        const onEvent = (source: string) => (event: HostEvent) => monitor.onHostEvent(event, source);
+        const processNames = options.servicesOnly
+            ? []
+            : layout === 'single'
                 ? ['all']
                 : (await indexFunctionApp({ appRoot, settings: base })).functions.map((fn) => {
-                      monitor.onHostEvent({ kind: 'indexed', functions: [fn] });
+                      monitor.onHostEvent({ kind: 'indexed', functions: [fn] }, 'index');
                       return fn.name;
                   });
         const startHost = async (name: string): Promise<HostProcess> => {
@@ -403,6 +406,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
             }
             const settings: Record<string, string> = {
                 ...base,
+                ...credentials,
                 ...(name === 'all' ? {} : { AzureFunctionsJobHost__functions__0: name }),
                 ...options.hostSettings?.(name),
             };
@@ -412,22 +416,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
                 scheduleStatusDir: join(stateDir, 'timers', name),
                 stopGraceMs: options.stopGraceMs ?? 10_000,
                 onLog,
-                onEvent,
+                onEvent: onEvent(name),
                 onOutput: (line) => {
                     if (options.verbose) {
-                        print(`           ${name}: ${line}`);
+                        print(`${' '.repeat(21)}${name}: ${line}`);
                     }
                 },
             });
             hosts.set(name, host);
+            // A killed process never reports the end of what it was running.
+            void host.exited.then(() => monitor.forgetRunning(name));
             return host;
         };
         closers.push(async () => {
             await Promise.all([...hosts.values()].map((host) => host.stop()));
         });
-        for (const name of processNames) {
-            await startHost(name);
-        }
+        await Promise.all(processNames.map((name) => startHost(name)));
 
         // The monitor reads its sources every second; a progress line during long work.
         const monitorTimer = setInterval(() => void monitor.tick(), options.monitorIntervalMs ?? 1000);
@@ -497,7 +501,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
                 `Webhook sink       ${sink.url} (Teams posts; outbox ${outboxFileIn(stateDir)})`,
                 `Rules file         ${rulesFile}`,
                 `App settings       ${join(stateDir, 'local.settings.json')}`,
-                `Functions host     ${[...hosts.entries()].map(([name, host]) => `${name} (pid ${host.pid})`).join(', ')}`,
+                hosts.size > 0
+                    ? `Functions host     ${[...hosts.entries()].map(([name, host]) => `${name} (pid ${host.pid})`).join(', ')}`
+                    : `Functions host     not started: copy ${join(stateDir, 'local.settings.json')} to the app root and run func start`,
                 ...(statusPage ? [`Status page        ${statusPage.url}`] : []),
             ],
             startHost,
@@ -519,10 +525,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         await closeAll();
         throw error;
     }
-}
-
-function withoutCredentials(settings: Record<string, string>): Record<string, string> {
-    return Object.fromEntries(Object.entries(settings).filter(([key]) => !/^(AZURE_CLIENT_SECRET|AZURE_PASSWORD)/.test(key)));
 }
 
 async function buildSnapshot(input: {

@@ -29,6 +29,8 @@ export interface MonitorSources {
     simulator?: GraphSimulator;
     sink?: WebhookSink;
     queues: readonly string[];
+    /** The detections queue: the Service Bus function bound to it is the batch consumer. */
+    consumerQueue: string;
     queueStats(queue: string): QueueStats | undefined;
     /** Dead-lettered messages of a queue after a sequence number. */
     peekDeadLetters(queue: string, afterSequenceNumber: number): Promise<DeadLetterInfo[]>;
@@ -74,6 +76,7 @@ export interface PollEntry {
 }
 
 interface Running {
+    source: string;
     functionName: string;
     startedAt: number;
     messages: number;
@@ -86,8 +89,14 @@ function clock(at: Date = new Date()): string {
     return at.toISOString().slice(11, 19);
 }
 
+/** Kinds are padded to one column: `deadletter` is the longest. */
 function pad(kind: string): string {
-    return kind.padEnd(10);
+    return kind.padEnd(11);
+}
+
+/** One line per entry: a multi-line error becomes one line. */
+function oneLine(text: string): string {
+    return text.replace(/\s*\n\s*/g, ' / ');
 }
 
 export class StackMonitor {
@@ -97,6 +106,7 @@ export class StackMonitor {
     readonly deadLetters: DeadLetterInfo[] = [];
     readonly polls: PollEntry[] = [];
     private readonly functionTypes = new Map<string, string>();
+    private readonly consumers = new Set<string>();
     private readonly pollCounts = new Map<string, { listed: number; queued: number }>();
     private readonly running = new Map<string, Running>();
     private readonly seenRecords = new Map<string, string>();
@@ -116,20 +126,21 @@ export class StackMonitor {
         this.sources.print(`${clock()}  ${pad(kind)}${text}`);
     }
 
-    /** Host events from any host process. */
-    onHostEvent(event: HostEvent): void {
+    /** Host events from a host process (`source` names it). */
+    onHostEvent(event: HostEvent, source: string): void {
         switch (event.kind) {
             case 'indexed':
                 this.learnFunctions(event.functions);
                 break;
             case 'functionError':
-                this.line('error', `function ${event.functionName} is in error: ${event.message}`);
+                this.line('error', `function ${event.functionName} is in error: ${oneLine(event.message)}`);
                 break;
             case 'listenerError':
-                this.line('warn', `${event.functionName}: ${event.message}`);
+                this.line('warn', `${event.functionName}: ${oneLine(event.message)}`);
                 break;
             case 'invocationStarted':
                 this.running.set(event.invocationId, {
+                    source,
                     functionName: event.functionName,
                     startedAt: Date.now(),
                     messages: event.messageIds?.length ?? 0,
@@ -167,9 +178,22 @@ export class StackMonitor {
         }
     }
 
+    /** Forgets what a host process was running when it went away (a killed process reports nothing more). */
+    forgetRunning(source: string): void {
+        for (const [invocationId, running] of this.running) {
+            if (running.source === source) {
+                this.running.delete(invocationId);
+            }
+        }
+    }
+
     private learnFunctions(functions: readonly IndexedFunctionSummary[]): void {
         for (const summary of functions) {
             this.functionTypes.set(summary.name, summary.triggerType.toLowerCase());
+            const queue = summary.resolvedTrigger?.queueName;
+            if (typeof queue === 'string' && queue.toLowerCase() === this.sources.consumerQueue.toLowerCase()) {
+                this.consumers.add(summary.name);
+            }
         }
     }
 
@@ -177,9 +201,9 @@ export class StackMonitor {
         return this.functionTypes.get(functionName) === 'timertrigger';
     }
 
-    /** The batch consumer: a Service Bus function whose messages are detections (not the notification deliveries). */
+    /** The batch consumer: the function bound to the detections queue. */
     private isConsumer(functionName: string): boolean {
-        return this.functionTypes.get(functionName) === 'servicebustrigger' && !/notif/i.test(functionName);
+        return this.consumers.has(functionName);
     }
 
     private finished(event: Extract<HostEvent, { kind: 'invocationFinished' }>): void {
@@ -204,14 +228,14 @@ export class StackMonitor {
             // A cycle that failed part-way still queued what its error line reports.
             this.queued += counts?.queued ?? 0;
             const counted = counts ? `listed ${counts.listed}, queued ${counts.queued}` : event.ok ? 'done' : '';
-            const failure = event.ok ? '' : `failed: ${event.error ?? 'unknown error'}`;
+            const failure = event.ok ? '' : `failed: ${oneLine(event.error ?? 'unknown error')}`;
             this.line('poll', `${[counted, failure].filter((part) => part !== '').join(' - ')} (${event.durationMs} ms)`);
             return;
         }
         if (!event.ok) {
             this.line(
                 'batch',
-                `${event.functionName} failed after ${event.durationMs} ms: ${event.error ?? 'unknown error'}; ` +
+                `${event.functionName} failed after ${event.durationMs} ms: ${oneLine(event.error ?? 'unknown error')}; ` +
                     `${event.messageIds?.length ?? 0} message(s) ${event.settlement === 'abandoned' ? 'back to the queue' : event.settlement ?? ''}`,
             );
         }
@@ -375,21 +399,24 @@ export class StackMonitor {
     }
 }
 
-/** The first text of an Adaptive Card in a Workflows envelope (depth first, into containers), as a title. */
+/** The headline of an Adaptive Card in a Workflows envelope: its first large text block, else its first text. */
 function cardTitle(body: unknown): string {
     const card = (body as { attachments?: Array<{ content?: { body?: unknown[] } }> } | undefined)?.attachments?.[0]?.content;
-    const firstText = (elements: readonly unknown[]): string | undefined => {
+    const texts: Array<{ text: string; size: unknown }> = [];
+    const collect = (elements: readonly unknown[]): void => {
         for (const element of elements) {
-            const { text, items } = element as { text?: unknown; items?: unknown };
-            const found =
-                typeof text === 'string' && text.trim() !== '' ? text : Array.isArray(items) ? firstText(items) : undefined;
-            if (found !== undefined) {
-                return found;
+            const { text, size, items } = element as { text?: unknown; size?: unknown; items?: unknown };
+            if (typeof text === 'string' && text.trim() !== '') {
+                texts.push({ text, size });
+            }
+            if (Array.isArray(items)) {
+                collect(items);
             }
         }
-        return undefined;
     };
-    const title = firstText(card?.body ?? []) ?? '(card)';
+    collect(card?.body ?? []);
+    const headline = texts.find((entry) => ['Medium', 'Large', 'ExtraLarge'].includes(String(entry.size))) ?? texts[0];
+    const title = headline?.text ?? '(card)';
     return title.length > 100 ? `${title.slice(0, 97)}...` : title;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { globFiles, sourceGlobOf } from '../../../../dev/host/appFiles';
 import { resolveBinding, UnresolvedSettingError } from '../../../../dev/host/bindingExpressions';
 import { applyOverrides, parseTimeSpan, readHostJson } from '../../../../dev/host/hostJson';
+import { resolveServiceBusConnection } from '../../../../dev/host/serviceBusTrigger';
 import { bodiesTypedData, bodyTypedData, metadataTypedData } from '../../../../dev/host/typedData';
 
 describe('local host configuration (issue 5)', () => {
@@ -19,16 +20,22 @@ describe('local host configuration (issue 5)', () => {
             expect(parseTimeSpan(text)).toBe(ms);
         });
 
-        it("reads this app's host.json with the Service Bus settings the trigger uses", async () => {
-            const hostJson = await readHostJson(process.cwd(), {});
-            expect(hostJson.functionTimeout).toBe(600_000);
+        it('reads host.json with the Service Bus settings the trigger uses, defaults where absent', async () => {
+            const hostJson = await readHostJson(join(process.cwd(), 'test/fixtures/hostApp'), {});
+            expect(hostJson.functionTimeout).toBe(60_000);
             expect(hostJson.extensions.serviceBus).toMatchObject({
                 prefetchCount: 0,
                 autoCompleteMessages: true,
-                maxMessageBatchSize: 100,
+                maxMessageBatchSize: 50,
                 minMessageBatchSize: 1,
+                maxBatchWaitTime: 30_000,
                 maxAutoLockRenewalDuration: 300_000,
+                clientRetryOptions: { mode: 'exponential', maxRetries: 3, tryTimeout: 60_000 },
             });
+        });
+
+        it("accepts this app's host.json", async () => {
+            await expect(readHostJson(process.cwd(), {})).resolves.toMatchObject({ version: '2.0' });
         });
 
         it('applies AzureFunctionsJobHost__ overrides, matching keys case-insensitively, arrays by index', () => {
@@ -57,6 +64,23 @@ describe('local host configuration (issue 5)', () => {
         it('fails naming the setting when it is missing', () => {
             expect(() => resolveBinding({ type: 'timerTrigger', schedule: '%POLL_SCHEDULE%' }, {})).toThrow(UnresolvedSettingError);
             expect(() => resolveBinding({ type: 'timerTrigger', schedule: '%POLL_SCHEDULE%' }, {})).toThrow("'%POLL_SCHEDULE%' does not resolve");
+        });
+    });
+
+    describe('Service Bus connections', () => {
+        it.each([
+            [{ ServiceBusConnection: 'Endpoint=sb://a' }, { kind: 'connectionString', value: 'Endpoint=sb://a' }],
+            [{ 'ConnectionStrings:ServiceBusConnection': 'Endpoint=sb://b' }, { kind: 'connectionString', value: 'Endpoint=sb://b' }],
+            [{ AzureWebJobsServiceBusConnection: 'Endpoint=sb://c', ServiceBusConnection: 'Endpoint=sb://a' }, { kind: 'connectionString', value: 'Endpoint=sb://c' }],
+            [{ ServiceBusConnection__fullyQualifiedNamespace: 'ns.servicebus.windows.net' }, { kind: 'identity', namespace: 'ns.servicebus.windows.net' }],
+        ])('finds the connection named ServiceBusConnection in %j as the host does', (settings, expected) => {
+            expect(resolveServiceBusConnection('ServiceBusConnection', settings)).toEqual(expected);
+        });
+
+        it('names the setting when the connection is missing', () => {
+            expect(() => resolveServiceBusConnection('ServiceBusConnection', {})).toThrow(
+                'Service Bus connection "ServiceBusConnection" is not set',
+            );
         });
     });
 
