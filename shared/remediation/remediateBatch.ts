@@ -230,7 +230,9 @@ export async function remediateBatch(
             );
         }
     }
-    for (const decision of allowed.filter(
+    // Revocation follows every confirmation of ours, including one a redelivery finds applied earlier: the process
+    // may have died between the two calls, and revoking again is harmless.
+    for (const decision of acting.filter(
         (candidate) => candidate.action === 'confirmCompromised' && candidate.revokeSessions,
     )) {
         if (enforce && outcomes.get(decision.userId)?.outcome === 'applied') {

@@ -351,6 +351,24 @@ describe('remediateBatch (issue #3)', () => {
         ]);
     });
 
+    it('when the process died between the confirmation and the revocation, the redelivery revokes the sessions', async () => {
+        const a = leaked();
+        const yaml = rulesYaml('enforce').replace(
+            'then: { action: confirmCompromised, notify: [secops] }',
+            'then: { action: confirmCompromised, revokeSessions: true, notify: [secops] }',
+        );
+        const { tenant, revoked, deps } = setUp('enforce', rulesFrom(yaml));
+        tenant.atRisk(a.userId);
+        const dying = {
+            ...deps,
+            revokeSessions: () => Promise.reject(new AppError('graph.failed', 'process killed', true)),
+        };
+        await remediateBatch(messagesOf(a), dying, config, silentLogger);
+        await remediateBatch(messagesOf(a), deps, config, silentLogger);
+        expect(tenant.calls).toHaveLength(1);
+        expect(revoked).toEqual([a.userId]);
+    });
+
     it('revokes sessions after a confirmation when the rule asks for it', async () => {
         const a = leaked();
         const yaml = rulesYaml('enforce').replace(
