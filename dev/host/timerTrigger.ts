@@ -7,6 +7,9 @@ import type { HostEventSink } from './hostEvents';
 import type { FunctionInvoker, HostLogger, IndexedFunction } from './invoker';
 import { type CronSchedule, nextOccurrence, parseNcrontab, shortestIntervalMs } from './ncrontab';
 
+/** The longest delay setTimeout honours (2^31 - 1 ms). */
+const maxTimeoutMs = 2 ** 31 - 1;
+
 /**
  * The timer trigger as the Functions host runs it (reference section 1.2): the NCRONTAB schedule in UTC, one
  * invocation at a time (the next occurrence is computed when the previous run ends), a Timer object built as
@@ -124,12 +127,21 @@ export class TimerTriggerListener {
         if (this.stopping) {
             return;
         }
-        const next = nextOccurrence(this.schedule, new Date());
+        this.waitUntil(nextOccurrence(this.schedule, new Date()), last);
+    }
+
+    /** Node fires a timeout longer than about 24.8 days at once, so a far occurrence is reached in steps. */
+    private waitUntil(next: Date, last: string): void {
+        const remaining = next.getTime() - Date.now();
         this.timer = setTimeout(
             () => {
+                if (remaining > maxTimeoutMs) {
+                    this.waitUntil(next, last);
+                    return;
+                }
                 this.running = this.fire(false, last).finally(() => this.scheduleNext(next.toISOString()));
             },
-            Math.max(0, next.getTime() - Date.now()),
+            Math.min(maxTimeoutMs, Math.max(0, remaining)),
         );
     }
 
