@@ -157,7 +157,11 @@ function formatReport(report: {
         ['lost detections', String(s.lost), check(s.lost === 0)],
         ['users acted on twice', String(s.repeatedActions), check(s.repeatedActions === 0)],
         ['consumer batches', String(s.batches), ''],
-        ['peak RSS of the host, MB', String(s.peakRssMb), check(typeof s.peakRssMb === 'number' && s.peakRssMb < 256)],
+        [
+            'peak RSS of the consumer process, MB',
+            String(s.peakRssMb),
+            check(typeof s.peakRssMb === 'number' && s.peakRssMb < 256),
+        ],
         ['baseline, measured', `${b.sampleDetections} detections in ${b.measuredSeconds} s`, ''],
         ['baseline, projected to the burst', `${b.projectedSeconds} s, ${b.projectedCalls} calls`, ''],
         ['speedup', `${report.speedup}x`, check(report.speedup >= 30)],

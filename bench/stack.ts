@@ -13,11 +13,14 @@ export interface BenchStack {
     simulator: GraphSimulator;
     emulator: ServiceBusEmulator;
     azurite: LocalAzurite;
-    host: HostProcess;
-    /** Host events with the time they arrived, for timing invocations. */
+    /** The consumer (remediateRisk) runs in a process of its own, so its memory is measured apart. */
+    consumer: HostProcess;
+    /** The poller and the notification sender. */
+    others: HostProcess;
+    /** Host events of both processes with the time they arrived, for timing invocations. */
     events: Array<{ at: number; event: HostEvent }>;
-    /** Peak resident set size of the host process so far, in MB (Linux VmHWM). */
-    peakRssMb(): Promise<number | null>;
+    /** Peak resident set size of the consumer's process so far, in MB (Linux VmHWM). */
+    consumerPeakRssMb(): Promise<number | null>;
     stop(): Promise<void>;
 }
 
@@ -61,38 +64,51 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     });
     const azurite = await startAzurite();
     const events: Array<{ at: number; event: HostEvent }> = [];
-    const host = await spawnHostProcess({
+    const settings = {
+        TENANT_ID: options.tenant.tenantId,
+        GRAPH_ENDPOINT: simulator.url,
+        GRAPH_CALLS_PER_SECOND: String(options.limitPerSecond),
+        POLL_SCHEDULE: options.pollSchedule,
+        // Binding expressions (%NAME%) resolve from app settings only, as in Azure: these must be set.
+        RISK_QUEUE_NAME: 'risk-detections',
+        NOTIFY_QUEUE_NAME: 'risk-notifications',
+        INITIAL_LOOKBACK_HOURS: '1',
+        ServiceBusConnection: emulator.connectionString,
+        AzureWebJobsStorage: azurite.connectionString,
+        RULES_FILE: rulesFile,
+        // The benchmark measures throughput; the breaker's default caps would hold most of the burst.
+        BREAKER_MAX_CONFIRMATIONS_PER_HOUR: '100000',
+        BREAKER_MAX_DISMISSALS_PER_HOUR: '100000',
+        MAIL_SENDER: 'security-alerts@contoso.example',
+        ...options.settings,
+    };
+    const onEvent = (event: HostEvent) => events.push({ at: Date.now(), event });
+    // As on Flex Consumption, where each function scales on instances of its own.
+    const consumer = await spawnHostProcess({
+        appRoot,
+        settings: { ...settings, AzureFunctionsJobHost__functions__0: 'remediateRisk' },
+        onEvent,
+    });
+    const others = await spawnHostProcess({
         appRoot,
         runTimersAtStart: true,
         settings: {
-            TENANT_ID: options.tenant.tenantId,
-            GRAPH_ENDPOINT: simulator.url,
-            GRAPH_CALLS_PER_SECOND: String(options.limitPerSecond),
-            POLL_SCHEDULE: options.pollSchedule,
-            // Binding expressions (%NAME%) resolve from app settings only, as in Azure: these must be set.
-            RISK_QUEUE_NAME: 'risk-detections',
-            NOTIFY_QUEUE_NAME: 'risk-notifications',
-            INITIAL_LOOKBACK_HOURS: '1',
-            ServiceBusConnection: emulator.connectionString,
-            AzureWebJobsStorage: azurite.connectionString,
-            RULES_FILE: rulesFile,
-            // The benchmark measures throughput; the breaker's default caps would hold most of the burst.
-            BREAKER_MAX_CONFIRMATIONS_PER_HOUR: '100000',
-            BREAKER_MAX_DISMISSALS_PER_HOUR: '100000',
-            MAIL_SENDER: 'security-alerts@contoso.example',
-            ...options.settings,
+            ...settings,
+            AzureFunctionsJobHost__functions__0: 'pollRiskDetections',
+            AzureFunctionsJobHost__functions__1: 'deliverNotifications',
         },
-        onEvent: (event) => events.push({ at: Date.now(), event }),
+        onEvent,
     });
     return {
         simulator,
         emulator,
         azurite,
-        host,
+        consumer,
+        others,
         events,
-        async peakRssMb() {
+        async consumerPeakRssMb() {
             try {
-                const status = await readFile(`/proc/${host.pid}/status`, 'utf8');
+                const status = await readFile(`/proc/${consumer.pid}/status`, 'utf8');
                 const kilobytes = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
                 return kilobytes === undefined ? null : Math.round(Number(kilobytes) / 1024);
             } catch {
@@ -100,7 +116,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
             }
         },
         async stop() {
-            await host.stop();
+            await others.stop();
+            await consumer.stop();
             await emulator.stop();
             await azurite.stop();
             await simulator.stop();

@@ -88,7 +88,7 @@ export async function runSystem(
             actioned: actions.size,
             lost: scenario.burstDetectionIds.filter((id) => !decided.has(id)).length,
             repeatedActions: [...actions.values()].filter((times) => times.length > 1).length,
-            peakRssMb: await stack.peakRssMb(),
+            peakRssMb: await stack.consumerPeakRssMb(),
             batches: stack.events.filter(
                 (e) => e.event.kind === 'invocationStarted' && e.event.functionName === 'remediateRisk',
             ).length,

@@ -204,9 +204,26 @@ export async function remediateBatch(
     // Act: dry-run decides and records the same, and calls no write endpoint (R5).
     const enforce = mode === 'enforce';
     const allowed = [...breaker.allowed];
-    if (enforce && allowed.length > 0) {
-        await deps.audit.put(allowed.map((decision) => record(decision, 'pending', decision.reason)));
+    for (const decision of decisions) {
+        if (!outcomes.has(decision.userId) && decision.action === 'none') {
+            outcomes.set(decision.userId, {
+                outcome: decision.excluded ? 'excluded' : 'noAction',
+                reason: decision.reason,
+            });
+        }
     }
+    // One write before acting: the final record of every decision already settled, and `pending` for each action
+    // about to go out, so a redelivery after a crash can tell our own action from someone else's.
+    const toAct = new Set(enforce ? allowed.map((decision) => decision.userId) : []);
+    await deps.audit.put(
+        decisions
+            .filter((decision) => toAct.has(decision.userId) || outcomes.has(decision.userId))
+            .map((decision) =>
+                toAct.has(decision.userId)
+                    ? record(decision, 'pending', decision.reason)
+                    : record(decision, outcomes.get(decision.userId)!.outcome, outcomes.get(decision.userId)!.reason),
+            ),
+    );
     if (!enforce) {
         for (const decision of allowed) {
             outcomes.set(decision.userId, {
@@ -240,20 +257,14 @@ export async function remediateBatch(
         }
     }
 
-    // Record every decision, then hand them to the owners.
-    for (const decision of decisions) {
-        if (!outcomes.has(decision.userId)) {
-            outcomes.set(decision.userId, {
-                outcome: decision.excluded ? 'excluded' : 'noAction',
-                reason: decision.reason,
-            });
-        }
-    }
+    // Record what the actions became (and dry-run's decisions), then hand every decision to the owners.
     const records = decisions.map((decision) => {
         const { outcome, reason } = outcomes.get(decision.userId)!;
         return record(decision, outcome, reason);
     });
-    await deps.audit.put(records);
+    await deps.audit.put(
+        records.filter((entry, index) => toAct.has(decisions[index]!.userId) || entry.outcome === 'dryRun'),
+    );
 
     const reports: DecisionReport[] = decisions.map((decision, index) => ({
         decisionId: records[index]!.decisionId,

@@ -177,10 +177,11 @@ describe('remediateBatch (issue #3)', () => {
             await remediateBatch(messagesOf(...detections), run.deps, config, silentLogger);
         }
         expect(dry.tenant.calls).toEqual([]);
-        const summary = (audit: InMemoryAuditStore) =>
-            [...audit.records.values()].map((r) => [r.userId, r.action, r.ruleId]);
+        const byUser = (audit: InMemoryAuditStore) =>
+            [...audit.records.values()].sort((a, b) => a.userId!.localeCompare(b.userId!));
+        const summary = (audit: InMemoryAuditStore) => byUser(audit).map((r) => [r.userId, r.action, r.ruleId]);
         expect(summary(dry.audit)).toEqual(summary(enforce.audit));
-        expect([...dry.audit.records.values()].map((r) => r.outcome)).toEqual(['dryRun', 'dryRun', 'noAction']);
+        expect(byUser(dry.audit).map((r) => r.outcome)).toEqual(['dryRun', 'dryRun', 'noAction']);
     });
 
     it('FORCE_DRY_RUN overrides an enforce rules file', async () => {
