@@ -22,14 +22,18 @@ import { bodiesTypedData, bodyTypedData, triggerMetadataOf } from './typedData';
  */
 
 /** Where the connection setting points, read as the host reads it. */
-export type ServiceBusConnection = { kind: 'connectionString'; value: string } | { kind: 'identity'; namespace: string };
+export type ServiceBusConnection =
+    { kind: 'connectionString'; value: string } | { kind: 'identity'; namespace: string };
 
 /**
  * The connection a binding names, looked up as the WebJobs host does: `AzureWebJobs<name>` first, then `<name>`,
  * each as `ConnectionStrings:<key>` or `<key>`; a value is a connection string, a `<key>__fullyQualifiedNamespace`
  * child the identity-based form. No name means `ServiceBus` (so `AzureWebJobsServiceBus`).
  */
-export function resolveServiceBusConnection(connectionSetting: string | undefined, settings: AppSettings): ServiceBusConnection {
+export function resolveServiceBusConnection(
+    connectionSetting: string | undefined,
+    settings: AppSettings,
+): ServiceBusConnection {
     const name = connectionSetting && connectionSetting !== '' ? connectionSetting : 'ServiceBus';
     for (const key of [`AzureWebJobs${name}`, name]) {
         const value = settings[`ConnectionStrings:${key}`] ?? settings[key];
@@ -66,6 +70,9 @@ export function clientRetryOptionsOf(options: ServiceBusHostOptions): {
 }
 
 /** One client per connection string, as the host shares a client per connection. */
+/** Unsettled deliveries one receiver takes, under the 2,048 the Node SDK's AMQP session can hold. */
+const deliveriesPerReceiver = 2000;
+
 export class ServiceBusClients {
     private readonly clients = new Map<string, ServiceBusClient>();
 
@@ -110,7 +117,13 @@ export class ServiceBusTriggerListener {
     readonly queueName: string;
     private readonly batch: boolean;
     private readonly autoComplete: boolean;
-    private receiver: ServiceBusReceiver | undefined;
+    /**
+     * Receivers, each on an AMQP session of its own: the Node SDK's session holds at most 2,048 unsettled deliveries
+     * (rhea's session buffer), which Azure's host does not have, so a larger batch is filled from more receivers.
+     */
+    private receivers: ServiceBusReceiver[] = [];
+    /** Which receiver took a message: it is settled through that receiver's link. */
+    private receivedBy = new WeakMap<ServiceBusReceivedMessage, ServiceBusReceiver>();
     private stopping = false;
     private loop: Promise<void> | undefined;
     private inFlight: InFlight | undefined;
@@ -119,7 +132,9 @@ export class ServiceBusTriggerListener {
     constructor(private readonly options: ServiceBusListenerOptions) {
         const trigger = options.fn.trigger;
         if (typeof trigger.queueName !== 'string' || trigger.queueName === '') {
-            throw new Error('only queue triggers are supported locally (topic subscriptions are not): queueName is missing');
+            throw new Error(
+                'only queue triggers are supported locally (topic subscriptions are not): queueName is missing',
+            );
         }
         if (trigger.isSessionsEnabled === true) {
             throw new Error('session-enabled queues are not supported by the local host');
@@ -137,7 +152,9 @@ export class ServiceBusTriggerListener {
 
     /** What the listener does, for the "listening" line. */
     describe(): string {
-        const mode = this.batch ? `batches of up to ${this.options.hostOptions.maxMessageBatchSize}` : 'one message at a time';
+        const mode = this.batch
+            ? `batches of up to ${this.options.hostOptions.maxMessageBatchSize}`
+            : 'one message at a time';
         return `queue ${this.queueName}, peek-lock, ${mode}${this.autoComplete ? '' : ', auto-complete off'}`;
     }
 
@@ -225,29 +242,44 @@ export class ServiceBusTriggerListener {
         }
     }
 
+    private receiverAt(index: number): ServiceBusReceiver {
+        while (this.receivers.length <= index) {
+            this.receivers.push(
+                this.options.client.createReceiver(this.queueName, {
+                    receiveMode: 'peekLock',
+                    // The body goes to the worker as the host sends it (text or bytes); the library parses JSON itself.
+                    skipParsingBodyAsJson: true,
+                    // The host renews locks of single-message invocations only, up to maxAutoLockRenewalDuration.
+                    maxAutoLockRenewalDurationInMs: this.batch
+                        ? 0
+                        : Math.max(0, this.options.hostOptions.maxAutoLockRenewalDuration),
+                }),
+            );
+        }
+        return this.receivers[index]!;
+    }
+
     private async receive(): Promise<ServiceBusReceivedMessage[]> {
-        this.receiver ??= this.options.client.createReceiver(this.queueName, {
-            receiveMode: 'peekLock',
-            // The body goes to the worker as the host sends it (text or bytes); the library parses JSON itself.
-            skipParsingBodyAsJson: true,
-            // The host renews locks of single-message invocations only, up to maxAutoLockRenewalDuration.
-            maxAutoLockRenewalDurationInMs: this.batch
-                ? 0
-                : Math.max(0, this.options.hostOptions.maxAutoLockRenewalDuration),
-        });
-        const receiver = this.receiver;
         const host = this.options.hostOptions;
         const max = this.batch ? host.maxMessageBatchSize : 1;
-        // A copy: the SDK may still append to the array it returned when a delivery lands after the receive ended.
-        const messages = [...(await receiver.receiveMessages(max, { maxWaitTimeInMs: receiveWaitMs }))];
+        const messages: ServiceBusReceivedMessage[] = [];
+        const take = async (waitMs: number): Promise<void> => {
+            const index = Math.floor(messages.length / deliveriesPerReceiver);
+            const receiver = this.receiverAt(index);
+            const room = Math.min(max, (index + 1) * deliveriesPerReceiver) - messages.length;
+            // A copy: the SDK may still append to the array it returned when a delivery lands after the receive ended.
+            const received = [...(await receiver.receiveMessages(room, { maxWaitTimeInMs: waitMs }))];
+            for (const message of received) {
+                this.receivedBy.set(message, receiver);
+            }
+            messages.push(...received);
+        };
+        await take(receiveWaitMs);
         if (this.batch && messages.length > 0 && messages.length < host.minMessageBatchSize) {
             // Wait for a fuller batch, at most maxBatchWaitTime after the first message (locks keep ticking).
             const deadline = Date.now() + host.maxBatchWaitTime;
             while (!this.stopping && messages.length < host.minMessageBatchSize && Date.now() < deadline) {
-                const more = await receiver.receiveMessages(max - messages.length, {
-                    maxWaitTimeInMs: Math.max(1, deadline - Date.now()),
-                });
-                messages.push(...more);
+                await take(Math.max(1, deadline - Date.now()));
             }
         }
         return messages;
@@ -307,11 +339,11 @@ export class ServiceBusTriggerListener {
     }
 
     private async settle(messages: readonly ServiceBusReceivedMessage[], how: 'complete' | 'abandon'): Promise<void> {
-        const receiver = this.receiver;
-        if (!receiver) {
-            return;
-        }
         for (const message of messages) {
+            const receiver = this.receivedBy.get(message);
+            if (!receiver) {
+                continue;
+            }
             try {
                 if (how === 'complete') {
                     await receiver.completeMessage(message);
@@ -327,9 +359,9 @@ export class ServiceBusTriggerListener {
     }
 
     private async closeReceiver(): Promise<void> {
-        const receiver = this.receiver;
-        this.receiver = undefined;
-        await receiver?.close().catch(() => undefined);
+        const receivers = this.receivers;
+        this.receivers = [];
+        await Promise.all(receivers.map((receiver) => receiver.close().catch(() => undefined)));
     }
 
     private sleep(ms: number): Promise<void> {
