@@ -1,6 +1,7 @@
 import { RestError, TableClient } from '@azure/data-tables';
 
 import { AppError } from '../errors';
+import { parseStoredJson, TableGuard } from '../storage/tableGuard';
 import { DeliveryLog, DeliveryRecord, deliveryRecordSchema } from './deliveryLog';
 
 /** The stored entity: partition = tenant, row = job id; the decision id list as JSON text. */
@@ -22,15 +23,17 @@ const maxReasonChars = 4000;
 
 /** Delivery log in Azure Table Storage (Azurite locally), one entity per job, upserted. */
 export class TableDeliveryLog implements DeliveryLog {
-    private tableReady = false;
+    private readonly guard: TableGuard;
 
     constructor(
         private readonly table: TableClient,
         private readonly tenantId: string,
-    ) {}
+    ) {
+        this.guard = new TableGuard(table, 'Delivery log table');
+    }
 
     async get(jobId: string): Promise<DeliveryRecord | undefined> {
-        await this.ensureTable();
+        await this.guard.ensure();
         try {
             return fromEntity(await this.table.getEntity<DeliveryEntity>(this.tenantId, jobId));
         } catch (error) {
@@ -45,23 +48,8 @@ export class TableDeliveryLog implements DeliveryLog {
     }
 
     async put(record: DeliveryRecord): Promise<void> {
-        await this.ensureTable();
-        await this.run('write', () => this.table.upsertEntity(toEntity(record, this.tenantId), 'Replace'));
-    }
-
-    private async ensureTable(): Promise<void> {
-        if (!this.tableReady) {
-            await this.run('create', () => this.table.createTable());
-            this.tableReady = true;
-        }
-    }
-
-    private async run<T>(what: string, operation: () => Promise<T>): Promise<T> {
-        try {
-            return await operation();
-        } catch (error) {
-            throw new AppError('storage.failed', `Delivery log table ${what} failed`, true, { cause: error });
-        }
+        await this.guard.ensure();
+        await this.guard.run('write', () => this.table.upsertEntity(toEntity(record, this.tenantId), 'Replace'));
     }
 }
 
@@ -91,18 +79,10 @@ function fromEntity(entity: DeliveryEntity): DeliveryRecord {
         status: entity.status,
         attempts: entity.attempts,
         reason: entity.reason,
-        decisionIds: parseJsonArray(entity.decisionIds),
+        decisionIds: parseStoredJson(entity.decisionIds),
     });
     if (!parsed.success) {
         throw new AppError('storage.failed', `Delivery log entity ${entity.rowKey} is not a delivery record`, false);
     }
     return parsed.data;
-}
-
-function parseJsonArray(text: string): unknown {
-    try {
-        return JSON.parse(text) as unknown;
-    } catch {
-        return null;
-    }
 }

@@ -1,6 +1,7 @@
 import { odata, RestError, TableClient, TransactionAction } from '@azure/data-tables';
 
 import { AppError } from '../errors';
+import { parseStoredJson, TableGuard } from '../storage/tableGuard';
 import { AuditRecord, auditRecordSchema } from './auditRecord';
 import { AuditQuery, AuditStore } from './auditStore';
 
@@ -37,15 +38,17 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
 
 /** Audit trail in Azure Table Storage (Azurite locally), one entity per decision, upserted. */
 export class TableAuditStore implements AuditStore {
-    private tableReady = false;
+    private readonly guard: TableGuard;
 
     constructor(
         private readonly table: TableClient,
         private readonly tenantId: string,
-    ) {}
+    ) {
+        this.guard = new TableGuard(table, 'Audit table');
+    }
 
     async put(records: readonly AuditRecord[]): Promise<void> {
-        await this.ensureTable();
+        await this.guard.ensure();
         // One entity may appear once per transaction: the last record of a decision wins.
         const latest = [...new Map(records.map((record) => [record.decisionId, record])).values()];
         // A transaction takes at most 100 entities of one partition; a few go at once.
@@ -55,13 +58,13 @@ export class TableAuditStore implements AuditStore {
         }
         await inParallel(chunks, parallelRequests, (chunk) => {
             const actions = chunk.map((record): TransactionAction => ['upsert', { ...toEntity(record) }, 'Replace']);
-            return this.run('write', () => this.table.submitTransaction(actions));
+            return this.guard.run('write', () => this.table.submitTransaction(actions));
         });
     }
 
     async get(decisionIds: readonly string[]): Promise<Map<string, AuditRecord>> {
         const found = new Map<string, AuditRecord>();
-        await this.ensureTable();
+        await this.guard.ensure();
         await inParallel([...new Set(decisionIds)], parallelRequests, async (decisionId) => {
             try {
                 const entity = await this.table.getEntity<AuditEntity>(this.tenantId, decisionId);
@@ -76,34 +79,19 @@ export class TableAuditStore implements AuditStore {
     }
 
     async list(query: AuditQuery): Promise<AuditRecord[]> {
-        await this.ensureTable();
+        await this.guard.ensure();
         const since = query.since?.toISOString() ?? '1970-01-01T00:00:00.000Z';
         const filter =
             query.userId === undefined
                 ? odata`PartitionKey eq ${this.tenantId} and time ge ${since}`
                 : odata`PartitionKey eq ${this.tenantId} and time ge ${since} and userId eq ${query.userId}`;
         const records: AuditRecord[] = [];
-        await this.run('read', async () => {
+        await this.guard.run('read', async () => {
             for await (const entity of this.table.listEntities<AuditEntity>({ queryOptions: { filter } })) {
                 records.push(fromEntity(entity));
             }
         });
         return records.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
-    }
-
-    private async ensureTable(): Promise<void> {
-        if (!this.tableReady) {
-            await this.run('create', () => this.table.createTable());
-            this.tableReady = true;
-        }
-    }
-
-    private async run<T>(what: string, operation: () => Promise<T>): Promise<T> {
-        try {
-            return await operation();
-        } catch (error) {
-            throw new AppError('storage.failed', `Audit table ${what} failed`, true, { cause: error });
-        }
     }
 }
 
@@ -136,21 +124,13 @@ function fromEntity(entity: AuditEntity): AuditRecord {
         mode: entity.mode,
         outcome: entity.outcome,
         ruleId: entity.ruleId || null,
-        detectionIds: parseJsonArray(entity.detectionIds),
+        detectionIds: parseStoredJson(entity.detectionIds),
         reason: entity.reason,
-        messageIds: parseJsonArray(entity.messageIds),
+        messageIds: parseStoredJson(entity.messageIds),
         ...(entity.rawBody === undefined ? {} : { rawBody: entity.rawBody }),
     });
     if (!parsed.success) {
         throw new AppError('storage.failed', `Audit entity ${entity.rowKey} is not an audit record`, false);
     }
     return parsed.data;
-}
-
-function parseJsonArray(text: string): unknown {
-    try {
-        return JSON.parse(text) as unknown;
-    } catch {
-        return null;
-    }
 }
